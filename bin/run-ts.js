@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+// Runs a TypeScript file of this project (benchmarks, test child processes) through tsx's loader.
+import { register } from 'tsx/esm/api';
+import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+
+const [script, ...rest] = process.argv.slice(2);
+if (!script) {
+  process.stderr.write('usage: run-ts.js FILE.ts [args...]\n');
+  process.exit(2);
+}
+register();
+process.argv = [process.argv[0], resolve(script), ...rest];
+await import(pathToFileURL(resolve(script)).href);

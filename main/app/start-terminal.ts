@@ -1,0 +1,103 @@
+/**
+ * The composition root: the only place that picks concrete classes. Reads like the table of
+ * contents of a running terminal; each shell (Electron, browser, headless) calls
+ * `startTerminalCore` and then attaches its own UI transport.
+ */
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { BackendHealthProbe } from '../../sync/client/backend-health-probe.js';
+import { Journal } from '../../sync/store/journal.js';
+import { OperatorSessions } from '../auth/operator-sessions.js';
+import type { TerminalConfig } from '../config/config-schema.js';
+import { dataDirLayout } from '../config/data-dir.js';
+import { defaultConfig, loadConfigFile } from '../config/load-config.js';
+import { systemClock, type Clock } from '../domain/clock.js';
+import { TerminalCore } from '../core/terminal-core.js';
+import type { TerminalMode } from '../domain/roles.js';
+import { createFileLogger } from '../logging/logger.js';
+import { acquireInstanceLock } from './instance-lock.js';
+import { packageVersion } from './project-files.js';
+
+export interface StartOptions {
+  readonly dataDir: string;
+  /** Explicit config file; otherwise `<dataDir>/config.yaml` when present, else embedded defaults. */
+  readonly configFile?: string | undefined;
+  readonly mode?: TerminalMode | undefined;
+  readonly clock?: Clock | undefined;
+}
+
+export interface RunningTerminal {
+  readonly core: TerminalCore;
+  readonly config: TerminalConfig;
+  readonly mode: TerminalMode;
+  readonly logger: Logger;
+  readonly journal: Journal;
+  readonly layout: ReturnType<typeof dataDirLayout>;
+  /** Records where the local API listens so CLI commands can find it (owner-only file). */
+  publishApiEndpoint(endpoint: { url: string; token: string }): void;
+  stop(): Promise<void>;
+}
+
+/** Reads the configuration for a start; nothing is written anywhere before it validates. */
+export function resolveConfiguration(options: Pick<StartOptions, 'dataDir' | 'configFile'>): { config: TerminalConfig; source: string } {
+  if (options.configFile) return { config: loadConfigFile(options.configFile), source: options.configFile };
+  const fallback = dataDirLayout(options.dataDir).defaultConfigFile;
+  if (existsSync(fallback)) return { config: loadConfigFile(fallback), source: fallback };
+  return { config: defaultConfig(), source: 'embedded defaults' };
+}
+
+export async function startTerminalCore(options: StartOptions): Promise<RunningTerminal> {
+  const { config, source } = resolveConfiguration(options);
+  const mode = options.mode ?? config.terminal.mode;
+  const clock = options.clock ?? systemClock;
+  const layout = dataDirLayout(options.dataDir);
+
+  mkdirSync(layout.runtime, { recursive: true, mode: 0o700 });
+  const lock = acquireInstanceLock(layout.instanceLock, options.dataDir);
+  const cleanups: (() => void | Promise<void>)[] = [() => lock.release()];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+    cleanups.length = 0;
+  };
+  try {
+    const { logger, close: closeLogger } = createFileLogger({ directory: layout.logs, level: config.logging.level });
+    cleanups.push(closeLogger);
+    logger.info({ version: packageVersion, mode, configSource: source, dataDir: options.dataDir }, 'terminal starting');
+
+    const journal = Journal.open(layout.journal, { nowMs: () => clock.nowMs() });
+    cleanups.push(() => journal.close());
+
+    const sessions = new OperatorSessions(config.users, journal, clock, {
+      maxAttempts: config.security.pinMaxAttempts,
+      lockoutMs: config.security.pinLockoutSeconds * 1000,
+    });
+    const core = new TerminalCore({ config, mode, journal, sessions, clock, logger, dataDir: options.dataDir, version: packageVersion });
+
+    if (config.backend.url !== 'sandbox') {
+      const probe = new BackendHealthProbe({ baseUrl: config.backend.url, onChange: (connectivity) => core.setConnectivity(connectivity) });
+      probe.start();
+      cleanups.push(() => probe.stop());
+    }
+
+    const openIntents = journal.openIntents();
+    if (openIntents.length > 0) logger.warn({ count: openIntents.length }, 'intents left open by the previous run');
+
+    return {
+      core,
+      config,
+      mode,
+      logger,
+      journal,
+      layout,
+      publishApiEndpoint: (endpoint) => {
+        writeFileSync(layout.apiEndpoint, JSON.stringify({ ...endpoint, pid: process.pid }), { mode: 0o600 });
+        chmodSync(layout.apiEndpoint, 0o600);
+        cleanups.push(() => rmSync(layout.apiEndpoint, { force: true }));
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * `terminal`: the command-line entry point. Every subcommand has --help, prints results on
+ * standard output, and on failure prints one line `error: <reason>` on standard error and exits
+ * non-zero (1 for a failed operation, 2 for wrong usage).
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { hashPin, isWellFormedPin } from '../auth/pin-hash.js';
+import { packageVersion } from '../app/project-files.js';
+import { defaultDataDir } from '../config/data-dir.js';
+import { loadConfigFile } from '../config/load-config.js';
+import { CliUsageError, describeFailure } from './cli-failure.js';
+import { runStartCommand, shells } from './start-command.js';
+import { terminalModes } from '../domain/roles.js';
+
+const print = (line: string) => process.stdout.write(`${line}\n`);
+
+function readStdin(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', (chunk: string) => (text += chunk));
+    process.stdin.on('end', () => resolve(text));
+    process.stdin.on('error', reject);
+  });
+}
+
+export function buildProgram(): Command {
+  const program = new Command('terminal')
+    .description('Merchant terminal: restaurant counter, vending kiosk and technician tools')
+    .version(packageVersion)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  program
+    .command('start')
+    .description('run the terminal (Electron when its binary is installed, else a Chromium window; headless serves the UI and prints its URL)')
+    .option('--config <file>', 'configuration file (.yaml, .yml or .json); default <data-dir>/config.yaml, else embedded defaults')
+    .option('--data-dir <dir>', 'where the journal, logs and runtime files live', defaultDataDir())
+    .addOption(new Option('--mode <mode>', 'override the configured mode').choices([...terminalModes]))
+    .addOption(new Option('--shell <shell>', 'which shell carries the UI').choices([...shells]).default('auto'))
+    .action(async (options: { config?: string; dataDir: string; mode?: string; shell: string }) => {
+      process.exitCode = await runStartCommand(options, print);
+    });
+
+  const config = program.command('config').description('work with configuration files');
+  config
+    .command('check')
+    .description('validate a configuration file without starting anything; exits 1 naming every bad key')
+    .argument('<file>', 'configuration file (.yaml, .yml or .json)')
+    .action((file: string) => {
+      const loaded = loadConfigFile(file);
+      print(`ok: ${file} is valid (mode ${loaded.terminal.mode}, ${loaded.catalog.products.length} products, ${loaded.planogram.slots.length} slots, ${loaded.users.length} users)`);
+    });
+
+  const pin = program.command('pin').description('operator PINs');
+  pin
+    .command('hash')
+    .description('read a PIN (4–8 digits) on standard input and print its scrypt hash for the users section of a config')
+    .action(async () => {
+      const entered = (await readStdin()).trim();
+      if (!isWellFormedPin(entered)) throw new CliUsageError('a PIN is 4 to 8 digits');
+      print(await hashPin(entered));
+    });
+
+  return program;
+}
+
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has already printed its message (or the help/version text).
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    process.stderr.write(`error: ${describeFailure(error).replace(/\s*\n\s*/g, ' ')}\n`);
+    return error instanceof CliUsageError ? 2 : 1;
+  }
+}

@@ -1,0 +1,58 @@
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { CatalogView, TerminalStatus } from '../main/contract/contract.js';
+import type { TerminalClient } from './api/terminal-client.js';
+import { StatusBar } from './components/status-bar.js';
+import type { UiLocale } from './i18n/i18n.js';
+import { CounterScreen } from './screens/counter-screen.js';
+import { KioskScreen } from './screens/kiosk-screen.js';
+import { TechnicianScreen } from './screens/technician-screen.js';
+
+const localeStorageKey = 'terminal.locale';
+
+/** Loads status and catalog, follows status events, and routes to the screen of the terminal's mode. */
+export function App({ client }: { client: TerminalClient }) {
+  const { t, i18n } = useTranslation();
+  const [status, setStatus] = useState<TerminalStatus | undefined>();
+  const [catalog, setCatalog] = useState<CatalogView | undefined>();
+  const [eventsConnected, setEventsConnected] = useState(true);
+  const [error, setError] = useState<string | undefined>();
+
+  useEffect(() => {
+    void client.api['system.status']({}).then((result) => {
+      if (!result.ok) return setError(result.error.message);
+      setStatus(result.value);
+      const chosen = (localStorage.getItem(localeStorageKey) as UiLocale | null) ?? result.value.locale;
+      void i18n.changeLanguage(chosen);
+    });
+    void client.api['catalog.get']({}).then((result) => (result.ok ? setCatalog(result.value) : setError(result.error.message)));
+    return client.subscribe((event) => {
+      if (event.name === 'status.changed') setStatus(event.payload);
+    }, setEventsConnected);
+  }, [client, i18n]);
+
+  useEffect(() => {
+    document.documentElement.lang = i18n.language;
+    document.title = t('app.title');
+  }, [i18n.language, t]);
+
+  if (error) return <p className="error fullscreen" role="alert">{t('errors.generic', { message: error })}</p>;
+  if (!status || !catalog) return <p className="fullscreen">{t('app.loading')}</p>;
+
+  const toggleLanguage = () => {
+    const next: UiLocale = i18n.language === 'en' ? 'zh-CN' : 'en';
+    localStorage.setItem(localeStorageKey, next);
+    void i18n.changeLanguage(next);
+  };
+
+  return (
+    <div className={`app app--${status.mode}`} data-testid="app" data-mode={status.mode}>
+      <StatusBar status={status} eventsConnected={eventsConnected} onToggleLanguage={toggleLanguage} />
+      <main className="app__body">
+        {status.mode === 'counter' && <CounterScreen api={client.api} catalog={catalog} />}
+        {status.mode === 'kiosk' && <KioskScreen catalog={catalog} />}
+        {status.mode === 'technician' && <TechnicianScreen api={client.api} status={status} />}
+      </main>
+    </div>
+  );
+}

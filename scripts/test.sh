@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The test command (`npm test`): sets the machine up, then lint, typecheck, build and every test.
+# Ends with one line "tests: N passed, N failed".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup-machine.sh test
+npm run --silent lint
+npm run --silent typecheck
+npm run --silent build >/dev/null
+mkdir -p test-output
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json=test-output/vitest.json "$@" || status=$?
+node -e '
+  const report = JSON.parse(require("fs").readFileSync("test-output/vitest.json", "utf8"));
+  const skipped = report.numPendingTests + report.numTodoTests;
+  console.log(`tests: ${report.numPassedTests} passed, ${report.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
+  if (report.numTotalTests === 0) { console.error("error: no test ran"); process.exit(1); }
+' || status=1
+exit "$status"

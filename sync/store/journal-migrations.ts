@@ -1,0 +1,103 @@
+/**
+ * Versioned schema of the money journal. `PRAGMA user_version` holds the applied version.
+ * Append new migrations; never edit a released one. docs/journal-schema.md describes the tables.
+ */
+
+export interface JournalMigration {
+  readonly version: number;
+  readonly description: string;
+  readonly sql: string;
+}
+
+export const journalMigrations: readonly JournalMigration[] = [
+  {
+    version: 1,
+    description: 'orders, intents with their state history, outbox, dead letters, counters, PIN attempts',
+    sql: `
+      CREATE TABLE orders (
+        id TEXT PRIMARY KEY,
+        receipt_number TEXT NOT NULL UNIQUE,
+        terminal_id TEXT NOT NULL,
+        mode TEXT NOT NULL CHECK (mode IN ('counter', 'kiosk', 'technician')),
+        user_id TEXT,
+        currency TEXT NOT NULL CHECK (currency = 'CNY'),
+        total_minor INTEGER NOT NULL CHECK (total_minor >= 0),
+        created_at_ms INTEGER NOT NULL
+      ) STRICT;
+
+      CREATE TABLE order_lines (
+        order_id TEXT NOT NULL REFERENCES orders(id),
+        line_no INTEGER NOT NULL,
+        product_id TEXT NOT NULL,
+        name_json TEXT NOT NULL,
+        quantity INTEGER NOT NULL CHECK (quantity > 0),
+        unit_price_minor INTEGER NOT NULL CHECK (unit_price_minor >= 0),
+        line_total_minor INTEGER NOT NULL CHECK (line_total_minor >= 0),
+        modifiers_json TEXT NOT NULL,
+        note TEXT,
+        PRIMARY KEY (order_id, line_no)
+      ) STRICT;
+
+      CREATE TABLE intents (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('payment', 'refund', 'vend')),
+        order_id TEXT REFERENCES orders(id),
+        parent_intent_id TEXT REFERENCES intents(id),
+        method TEXT NOT NULL,
+        amount_minor INTEGER NOT NULL CHECK (amount_minor >= 0),
+        currency TEXT NOT NULL CHECK (currency = 'CNY'),
+        state TEXT NOT NULL,
+        is_final INTEGER NOT NULL CHECK (is_final IN (0, 1)),
+        detail_json TEXT NOT NULL,
+        created_at_ms INTEGER NOT NULL,
+        updated_at_ms INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX intents_open ON intents (is_final, kind) WHERE is_final = 0;
+      CREATE INDEX intents_by_order ON intents (order_id);
+
+      CREATE TABLE intent_events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        intent_id TEXT NOT NULL REFERENCES intents(id),
+        from_state TEXT,
+        to_state TEXT NOT NULL,
+        detail_json TEXT NOT NULL,
+        at_ms INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX intent_events_by_intent ON intent_events (intent_id, seq);
+
+      CREATE TABLE outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        entry_id TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        payload_json TEXT NOT NULL,
+        created_at_ms INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        acked_at_ms INTEGER
+      ) STRICT;
+      CREATE INDEX outbox_pending ON outbox (seq) WHERE acked_at_ms IS NULL;
+
+      CREATE TABLE dead_letters (
+        entry_id TEXT PRIMARY KEY,
+        outbox_seq INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        payload_json TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        rejected_at_ms INTEGER NOT NULL
+      ) STRICT;
+
+      CREATE TABLE counters (
+        name TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+      ) STRICT;
+
+      CREATE TABLE pin_attempts (
+        user_id TEXT PRIMARY KEY,
+        failed_attempts INTEGER NOT NULL,
+        locked_until_ms INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
+];
+
+export const latestJournalVersion = journalMigrations.reduce((latest, migration) => Math.max(latest, migration.version), 0);

@@ -1,0 +1,364 @@
+/**
+ * The money journal: one SQLite file (WAL, synchronous=FULL) holding orders, payment/refund/vend
+ * intents with their full state history, and the outbox the sync client drains.
+ *
+ * Contract: every method that changes money or product state runs in ONE synchronous transaction
+ * that also appends the outbox row announcing it; when the method returns, the change is durable
+ * on disk and the caller may act on it. Nothing here awaits.
+ */
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import type { OrderLine } from '../../main/domain/order.js';
+import type { PinAttemptState } from '../../main/domain/pin-lockout.js';
+import { journalMigrations, latestJournalVersion } from './journal-migrations.js';
+
+export type JournalOpenErrorCode = 'unreadable' | 'corrupt' | 'schema-too-new' | 'migration-failed';
+
+export class JournalOpenError extends Error {
+  override readonly name = 'JournalOpenError';
+  constructor(
+    readonly code: JournalOpenErrorCode,
+    readonly file: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A state change that conflicts with what the journal holds (wrong `from` state, unknown id). */
+export class JournalConflictError extends Error {
+  override readonly name = 'JournalConflictError';
+}
+
+export type IntentKind = 'payment' | 'refund' | 'vend';
+
+export interface IntentRecord {
+  readonly id: string;
+  readonly kind: IntentKind;
+  readonly orderId: string | null;
+  readonly parentIntentId: string | null;
+  readonly method: string;
+  readonly amountMinor: number;
+  readonly currency: 'CNY';
+  readonly state: string;
+  readonly isFinal: boolean;
+  readonly detail: Record<string, unknown>;
+  readonly createdAtMs: number;
+  readonly updatedAtMs: number;
+}
+
+export interface OrderToRecord {
+  readonly id: string;
+  readonly terminalId: string;
+  readonly mode: 'counter' | 'kiosk' | 'technician';
+  readonly userId: string | null;
+  readonly lines: readonly OrderLine[];
+  readonly totalMinor: number;
+  readonly currency: 'CNY';
+}
+
+export interface NewIntent {
+  readonly id: string;
+  readonly kind: IntentKind;
+  readonly orderId: string | null;
+  readonly parentIntentId?: string | null | undefined;
+  readonly method: string;
+  readonly amountMinor: number;
+  readonly state: string;
+  readonly isFinal: boolean;
+  readonly detail?: Record<string, unknown> | undefined;
+}
+
+export interface IntentTransition {
+  readonly from: string;
+  readonly to: string;
+  readonly isFinal: boolean;
+  /** Merged into the intent's detail and recorded on the event. */
+  readonly detail?: Record<string, unknown> | undefined;
+}
+
+export interface OutboxEntry {
+  readonly seq: number;
+  readonly entryId: string;
+  readonly kind: string;
+  readonly payload: unknown;
+  readonly createdAtMs: number;
+  readonly attempts: number;
+}
+
+export interface OutboxStats {
+  readonly depth: number;
+  readonly oldestCreatedAtMs: number | null;
+  readonly deadLetters: number;
+}
+
+export interface JournalOptions {
+  /** Epoch milliseconds; injected so tests run on a fake clock. */
+  readonly nowMs?: () => number;
+  /** Identifier generator for outbox entries; defaults to random UUIDs. */
+  readonly newId?: () => string;
+}
+
+interface IntentRow {
+  id: string;
+  kind: IntentKind;
+  order_id: string | null;
+  parent_intent_id: string | null;
+  method: string;
+  amount_minor: number;
+  currency: 'CNY';
+  state: string;
+  is_final: number;
+  detail_json: string;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+function sqliteCode(error: unknown): string {
+  return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : '';
+}
+
+function toIntent(row: IntentRow): IntentRecord {
+  return {
+    id: row.id,
+    kind: row.kind,
+    orderId: row.order_id,
+    parentIntentId: row.parent_intent_id,
+    method: row.method,
+    amountMinor: row.amount_minor,
+    currency: row.currency,
+    state: row.state,
+    isFinal: row.is_final === 1,
+    detail: JSON.parse(row.detail_json) as Record<string, unknown>,
+    createdAtMs: row.created_at_ms,
+    updatedAtMs: row.updated_at_ms,
+  };
+}
+
+export class Journal {
+  private readonly nowMs: () => number;
+  private readonly newId: () => string;
+
+  private constructor(
+    readonly file: string,
+    private readonly db: Database.Database,
+    options: JournalOptions,
+  ) {
+    this.nowMs = options.nowMs ?? Date.now;
+    this.newId = options.newId ?? randomUUID;
+  }
+
+  /**
+   * Opens (creating when absent) the journal at FILE, checks its integrity and migrates it.
+   * Throws `JournalOpenError` for an unreadable or corrupt file or a schema newer than this
+   * build knows; in those cases the file is left exactly as it was.
+   */
+  static open(file: string, options: JournalOptions = {}): Journal {
+    if (existsSync(file) && !statSync(file).isFile()) {
+      throw new JournalOpenError('unreadable', file, `${file} is not a regular file; the terminal will not start`);
+    }
+    let db: Database.Database;
+    try {
+      db = new Database(file);
+    } catch (error) {
+      throw new JournalOpenError('unreadable', file, `cannot open the journal ${file}: ${(error as Error).message}`);
+    }
+    try {
+      const check = db.pragma('quick_check', { simple: true });
+      if (check !== 'ok') {
+        throw new JournalOpenError('corrupt', file, `the journal ${file} failed its integrity check (${String(check)}); the terminal will not start and has not modified the file. Restore it from a backup or move it aside to start a new journal.`);
+      }
+      const version = db.pragma('user_version', { simple: true }) as number;
+      if (version > latestJournalVersion) {
+        throw new JournalOpenError('schema-too-new', file, `the journal ${file} has schema version ${version}, newer than this terminal understands (${latestJournalVersion}); install a newer terminal version. The file was not modified.`);
+      }
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.pragma('foreign_keys = ON');
+      db.pragma('busy_timeout = 5000');
+      for (const migration of journalMigrations) {
+        if (migration.version <= version) continue;
+        try {
+          db.transaction(() => {
+            db.exec(migration.sql);
+            db.pragma(`user_version = ${migration.version}`);
+          })();
+        } catch (error) {
+          throw new JournalOpenError('migration-failed', file, `migrating ${file} to schema version ${migration.version} (${migration.description}) failed: ${(error as Error).message}`);
+        }
+      }
+    } catch (error) {
+      db.close();
+      if (error instanceof JournalOpenError) throw error;
+      const code = sqliteCode(error);
+      if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+        throw new JournalOpenError('corrupt', file, `${file} is not a readable SQLite journal (${(error as Error).message}); the terminal will not start and has not modified the file. Restore it from a backup or move it aside to start a new journal.`);
+      }
+      throw new JournalOpenError('unreadable', file, `cannot read the journal ${file}: ${(error as Error).message}`);
+    }
+    return new Journal(file, db, options);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  schemaVersion(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
+  }
+
+  /** The pragmas that make the journal durable; exposed so tests and diagnostics can check them. */
+  durabilitySettings(): { journalMode: string; synchronous: number } {
+    return {
+      journalMode: String(this.db.pragma('journal_mode', { simple: true })),
+      synchronous: Number(this.db.pragma('synchronous', { simple: true })),
+    };
+  }
+
+  private appendOutbox(kind: string, payload: unknown, atMs: number): string {
+    const entryId = this.newId();
+    this.db
+      .prepare('INSERT INTO outbox (entry_id, kind, payload_json, created_at_ms) VALUES (?, ?, ?, ?)')
+      .run(entryId, kind, JSON.stringify(payload), atMs);
+    return entryId;
+  }
+
+  private nextCounter(name: string): number {
+    const row = this.db
+      .prepare('INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value')
+      .get(name) as { value: number };
+    return row.value;
+  }
+
+  private insertOrder(order: OrderToRecord, atMs: number): string {
+    const receiptNumber = `${order.terminalId}-${String(this.nextCounter('receipt')).padStart(6, '0')}`;
+    this.db
+      .prepare('INSERT INTO orders (id, receipt_number, terminal_id, mode, user_id, currency, total_minor, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(order.id, receiptNumber, order.terminalId, order.mode, order.userId, order.currency, order.totalMinor, atMs);
+    const insertLine = this.db.prepare(
+      'INSERT INTO order_lines (order_id, line_no, product_id, name_json, quantity, unit_price_minor, line_total_minor, modifiers_json, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    order.lines.forEach((line, index) => {
+      insertLine.run(order.id, index + 1, line.productId, JSON.stringify(line.name), line.quantity, line.unitPriceMinor, line.lineTotalMinor, JSON.stringify(line.modifiers), line.note ?? null);
+    });
+    this.appendOutbox('order.recorded', { ...order, receiptNumber, createdAtMs: atMs }, atMs);
+    return receiptNumber;
+  }
+
+  private insertIntent(intent: NewIntent, atMs: number): void {
+    const detail = intent.detail ?? {};
+    this.db
+      .prepare('INSERT INTO intents (id, kind, order_id, parent_intent_id, method, amount_minor, currency, state, is_final, detail_json, created_at_ms, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(intent.id, intent.kind, intent.orderId, intent.parentIntentId ?? null, intent.method, intent.amountMinor, 'CNY', intent.state, intent.isFinal ? 1 : 0, JSON.stringify(detail), atMs, atMs);
+    this.db
+      .prepare('INSERT INTO intent_events (intent_id, from_state, to_state, detail_json, at_ms) VALUES (?, NULL, ?, ?, ?)')
+      .run(intent.id, intent.state, JSON.stringify(detail), atMs);
+    this.appendOutbox('intent.created', { ...intent, parentIntentId: intent.parentIntentId ?? null, detail, currency: 'CNY', atMs }, atMs);
+  }
+
+  /** Records an order and, when given, its first intents, in one durable transaction. */
+  recordOrder(order: OrderToRecord, intents: readonly NewIntent[] = []): { receiptNumber: string; createdAtMs: number } {
+    const atMs = this.nowMs();
+    const receiptNumber = this.db.transaction(() => {
+      const number = this.insertOrder(order, atMs);
+      for (const intent of intents) this.insertIntent(intent, atMs);
+      return number;
+    }).immediate();
+    return { receiptNumber, createdAtMs: atMs };
+  }
+
+  createIntent(intent: NewIntent): IntentRecord {
+    const atMs = this.nowMs();
+    this.db.transaction(() => this.insertIntent(intent, atMs)).immediate();
+    return this.getIntent(intent.id);
+  }
+
+  /**
+   * Moves an intent from `transition.from` to `transition.to`. Throws `JournalConflictError` when
+   * the intent is unknown, already final, or not in the `from` state (someone else moved it).
+   */
+  transitionIntent(intentId: string, transition: IntentTransition): IntentRecord {
+    const atMs = this.nowMs();
+    this.db.transaction(() => {
+      const row = this.db.prepare('SELECT * FROM intents WHERE id = ?').get(intentId) as IntentRow | undefined;
+      if (!row) throw new JournalConflictError(`unknown intent "${intentId}"`);
+      if (row.is_final === 1) throw new JournalConflictError(`intent "${intentId}" is already final in state "${row.state}"`);
+      if (row.state !== transition.from) {
+        throw new JournalConflictError(`intent "${intentId}" is in state "${row.state}", not "${transition.from}"`);
+      }
+      const eventDetail = transition.detail ?? {};
+      const detail = { ...(JSON.parse(row.detail_json) as Record<string, unknown>), ...eventDetail };
+      this.db
+        .prepare('UPDATE intents SET state = ?, is_final = ?, detail_json = ?, updated_at_ms = ? WHERE id = ?')
+        .run(transition.to, transition.isFinal ? 1 : 0, JSON.stringify(detail), atMs, intentId);
+      this.db
+        .prepare('INSERT INTO intent_events (intent_id, from_state, to_state, detail_json, at_ms) VALUES (?, ?, ?, ?, ?)')
+        .run(intentId, transition.from, transition.to, JSON.stringify(eventDetail), atMs);
+      this.appendOutbox('intent.transitioned', { intentId, from: transition.from, to: transition.to, isFinal: transition.isFinal, detail: eventDetail, atMs }, atMs);
+    }).immediate();
+    return this.getIntent(intentId);
+  }
+
+  getIntent(intentId: string): IntentRecord {
+    const row = this.db.prepare('SELECT * FROM intents WHERE id = ?').get(intentId) as IntentRow | undefined;
+    if (!row) throw new JournalConflictError(`unknown intent "${intentId}"`);
+    return toIntent(row);
+  }
+
+  /** Intents not yet in a final state, oldest first: what must be resolved before selling. */
+  openIntents(): IntentRecord[] {
+    return (this.db.prepare('SELECT * FROM intents WHERE is_final = 0 ORDER BY created_at_ms, id').all() as IntentRow[]).map(toIntent);
+  }
+
+  intentHistory(intentId: string): { from: string | null; to: string; atMs: number }[] {
+    return (this.db.prepare('SELECT from_state, to_state, at_ms FROM intent_events WHERE intent_id = ? ORDER BY seq').all(intentId) as { from_state: string | null; to_state: string; at_ms: number }[]).map(
+      (row) => ({ from: row.from_state, to: row.to_state, atMs: row.at_ms }),
+    );
+  }
+
+  countOrders(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM orders').get() as { n: number }).n;
+  }
+
+  findOrder(orderId: string): { id: string; receiptNumber: string; totalMinor: number; lineCount: number; createdAtMs: number } | undefined {
+    const row = this.db
+      .prepare('SELECT o.id, o.receipt_number, o.total_minor, o.created_at_ms, (SELECT COUNT(*) FROM order_lines l WHERE l.order_id = o.id) AS line_count FROM orders o WHERE o.id = ?')
+      .get(orderId) as { id: string; receipt_number: string; total_minor: number; created_at_ms: number; line_count: number } | undefined;
+    return row && { id: row.id, receiptNumber: row.receipt_number, totalMinor: row.total_minor, lineCount: row.line_count, createdAtMs: row.created_at_ms };
+  }
+
+  /** Unacknowledged outbox entries in the order they were written. */
+  pendingOutbox(limit: number): OutboxEntry[] {
+    const rows = this.db
+      .prepare('SELECT seq, entry_id, kind, payload_json, created_at_ms, attempts FROM outbox WHERE acked_at_ms IS NULL ORDER BY seq LIMIT ?')
+      .all(limit) as { seq: number; entry_id: string; kind: string; payload_json: string; created_at_ms: number; attempts: number }[];
+    return rows.map((row) => ({ seq: row.seq, entryId: row.entry_id, kind: row.kind, payload: JSON.parse(row.payload_json), createdAtMs: row.created_at_ms, attempts: row.attempts }));
+  }
+
+  /** Marks entries the backend acknowledged. Unknown or already acknowledged ids are ignored. */
+  acknowledgeOutbox(entryIds: readonly string[]): number {
+    const atMs = this.nowMs();
+    const statement = this.db.prepare('UPDATE outbox SET acked_at_ms = ? WHERE entry_id = ? AND acked_at_ms IS NULL');
+    return this.db.transaction(() => entryIds.reduce((count, id) => count + statement.run(atMs, id).changes, 0)).immediate();
+  }
+
+  outboxStats(): OutboxStats {
+    const pending = this.db.prepare('SELECT COUNT(*) AS depth, MIN(created_at_ms) AS oldest FROM outbox WHERE acked_at_ms IS NULL').get() as { depth: number; oldest: number | null };
+    const dead = this.db.prepare('SELECT COUNT(*) AS n FROM dead_letters').get() as { n: number };
+    return { depth: pending.depth, oldestCreatedAtMs: pending.oldest, deadLetters: dead.n };
+  }
+
+  pinAttemptState(userId: string): PinAttemptState {
+    const row = this.db.prepare('SELECT failed_attempts, locked_until_ms FROM pin_attempts WHERE user_id = ?').get(userId) as
+      | { failed_attempts: number; locked_until_ms: number }
+      | undefined;
+    return row ? { failedAttempts: row.failed_attempts, lockedUntilMs: row.locked_until_ms } : { failedAttempts: 0, lockedUntilMs: 0 };
+  }
+
+  savePinAttemptState(userId: string, state: PinAttemptState): void {
+    this.db
+      .prepare('INSERT INTO pin_attempts (user_id, failed_attempts, locked_until_ms) VALUES (?, ?, ?) ON CONFLICT(user_id) DO UPDATE SET failed_attempts = excluded.failed_attempts, locked_until_ms = excluded.locked_until_ms')
+      .run(userId, state.failedAttempts, state.lockedUntilMs);
+  }
+}
