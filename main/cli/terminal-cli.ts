@@ -24,13 +24,23 @@ function readStdin(): Promise<string> {
   });
 }
 
-export function buildProgram(): Command {
-  const program = new Command('terminal')
-    .description('Merchant terminal: restaurant counter, vending kiosk and technician tools')
-    .version(packageVersion)
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
+/** What a command registrar gets: the program and the output functions it must use. */
+export interface CliContext {
+  readonly print: (line: string) => void;
+}
 
+/**
+ * Each area registers its subcommands from its own file. Add a registrar here, one line each;
+ * a registrar throws (CliUsageError or any error) and `runCli` turns it into the one-line reason.
+ */
+const commandRegistrars: readonly ((program: Command, context: CliContext) => void)[] = [
+  registerStartCommand,
+  registerConfigCommands,
+  registerPinCommands,
+  // (registrars of later areas: hardware, payments, backend)
+];
+
+function registerStartCommand(program: Command, { print }: CliContext): void {
   program
     .command('start')
     .description('run the terminal (Electron when its binary is installed, else a Chromium window; headless serves the UI and prints its URL)')
@@ -41,7 +51,9 @@ export function buildProgram(): Command {
     .action(async (options: { config?: string; dataDir: string; mode?: string; shell: string }) => {
       process.exitCode = await runStartCommand(options, print);
     });
+}
 
+function registerConfigCommands(program: Command, { print }: CliContext): void {
   const config = program.command('config').description('work with configuration files');
   config
     .command('check')
@@ -51,7 +63,9 @@ export function buildProgram(): Command {
       const loaded = loadConfigFile(file);
       print(`ok: ${file} is valid (mode ${loaded.terminal.mode}, ${loaded.catalog.products.length} products, ${loaded.planogram.slots.length} slots, ${loaded.users.length} users)`);
     });
+}
 
+function registerPinCommands(program: Command, { print }: CliContext): void {
   const pin = program.command('pin').description('operator PINs');
   pin
     .command('hash')
@@ -61,7 +75,15 @@ export function buildProgram(): Command {
       if (!isWellFormedPin(entered)) throw new CliUsageError('a PIN is 4 to 8 digits');
       print(await hashPin(entered));
     });
+}
 
+export function buildProgram(context: CliContext = { print }): Command {
+  const program = new Command('terminal')
+    .description('Merchant terminal: restaurant counter, vending kiosk and technician tools')
+    .version(packageVersion)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  for (const register of commandRegistrars) register(program, context);
   return program;
 }
 
