@@ -77,6 +77,17 @@ function registerPinCommands(program: Command, { print }: CliContext): void {
     });
 }
 
+/**
+ * The `terminal simulate` parent: each area adds its simulator as a subcommand
+ * (`simulateCommand(program).command('printer')…`), so `terminal simulate --help` lists them all.
+ */
+export function simulateCommand(program: Command): Command {
+  return (
+    program.commands.find((command) => command.name() === 'simulate') ??
+    program.command('simulate').description('run a simulated device on a pseudo-terminal (or in-process) and log what it receives')
+  );
+}
+
 export function buildProgram(context: CliContext = { print }): Command {
   const program = new Command('terminal')
     .description('Merchant terminal: restaurant counter, vending kiosk and technician tools')
