@@ -53,8 +53,13 @@ function toProblems(issues: readonly z.core.$ZodIssue[], prefix: readonly Proper
     if (issue.code === 'invalid_union' && issue.errors.length > 0) {
       return toProblems(issue.errors.flat(), path);
     }
+    if (issue.code === 'invalid_type' && issue.message.startsWith('Invalid input')) {
+      // zod's default wording; say it the way a technician reads it.
+      const message = issue.input === undefined ? `required key is missing (expected ${issue.expected})` : `expected ${issue.expected}, got ${describeValue(issue.input)}`;
+      return [{ path: formatPath(path), message }];
+    }
     const got = 'input' in issue && issue.code !== 'custom' ? `, got ${describeValue(issue.input)}` : '';
-    return [{ path: formatPath(path), message: `${issue.message}${got}` }];
+    return [{ path: formatPath(path), message: `${issue.message.replace(/^Invalid option: /, '')}${got}` }];
   });
 }
 

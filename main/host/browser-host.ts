@@ -94,20 +94,18 @@ function sendError(response: ServerResponse, code: ContractErrorCode, message: s
   sendJson(response, statusForError[code], body);
 }
 
+class BodyTooLargeError extends Error {}
+
+/** Reads the body; past MAXBYTES it keeps draining (the caller is already authenticated) and rejects. */
 function readBody(request: IncomingMessage, maxBytes: number): Promise<string> {
   return new Promise((resolveBody, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > maxBytes) {
-        reject(new Error(`request body exceeds ${maxBytes} bytes`));
-        request.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      if (size <= maxBytes) chunks.push(chunk);
     });
-    request.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
+    request.on('end', () => (size > maxBytes ? reject(new BodyTooLargeError(`request body exceeds ${maxBytes} bytes`)) : resolveBody(Buffer.concat(chunks).toString('utf8'))));
     request.on('error', reject);
   });
 }
@@ -180,7 +178,11 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Run
       const text = await readBody(request, maxBodyBytes);
       input = text.length === 0 ? {} : JSON.parse(text);
     } catch (error) {
-      sendError(response, 'invalid-argument', `the request body is not a JSON object: ${(error as Error).message}`);
+      if (error instanceof BodyTooLargeError) {
+        sendJson(response, 413, { ok: false, error: { code: 'invalid-argument', message: error.message, retryable: false } });
+      } else {
+        sendError(response, 'invalid-argument', `the request body is not a JSON object: ${(error as Error).message}`);
+      }
       return;
     }
     const result = await dispatchCommand(core.handlers, command, input, { transport: 'browser-http' }, logger);

@@ -1,0 +1,105 @@
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/chromium.js';
+import { ensureRendererBuilt, startHeadlessTerminal, type HeadlessTerminal } from '../support/headless-terminal.js';
+
+let browser: Browser;
+let terminal: HeadlessTerminal;
+
+beforeAll(async () => {
+  await ensureRendererBuilt();
+  terminal = await startHeadlessTerminal();
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await terminal?.stop();
+});
+
+async function openPage(url: string): Promise<{ page: Page; problems: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 760 } });
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(String(error)));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(message.text());
+  });
+  await page.goto(url);
+  return { page, problems };
+}
+
+describe('browser mode end to end', () => {
+  it('publishes the local API address and token readable by the owner only', () => {
+    const endpointFile = join(terminal.dataDir, 'runtime', 'local-api.json');
+    expect(statSync(endpointFile).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(endpointFile, 'utf8'))).toMatchObject({ url: terminal.origin, token: terminal.token });
+  });
+
+  it('renders the counter in zh-CN, switches to en, and records a cash sale through the contract', async () => {
+    const { page, problems } = await openPage(terminal.pageUrl);
+    await expect.poll(() => page.getByTestId('mode').textContent()).toBe('收银台');
+    expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
+    expect(await page.getByTestId('login-panel').textContent()).toContain('请选择用户并输入密码');
+    // The token left the address bar once read.
+    expect(page.url()).not.toContain('token=');
+
+    await page.getByTestId('language-toggle').click();
+    await expect.poll(() => page.getByTestId('mode').textContent()).toBe('Counter');
+    expect(await page.getByTestId('login-panel').textContent()).toContain('Choose your name and enter your PIN');
+
+    await page.getByTestId('user-cashier').click();
+    for (const digit of '1111') await page.getByTestId(`pin-${digit}`).click();
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('product-beef-noodles').click();
+    await page.getByTestId('product-beef-noodles').click();
+    expect(await page.getByTestId('order-total').textContent()).toContain('￥56.00');
+    await page.getByTestId('pay-cash').click();
+    await page.getByTestId('confirm-cash').click();
+    await page.getByTestId('sale-result').waitFor();
+    expect(await page.getByTestId('receipt-number').textContent()).toBe('T-001-000001');
+    // The status event from the core updates the queue depth: order + payment intent.
+    await expect.poll(() => page.getByTestId('queue-depth').getAttribute('data-depth')).toBe('2');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('refuses contract calls that lack the token, from the page and from outside', async () => {
+    const { page } = await openPage(`${terminal.origin}/`);
+    expect(await page.getByTestId('no-token').textContent()).toContain('缺少访问令牌');
+    const status = await page.evaluate(async (origin) => {
+      const response = await fetch(`${origin}/api/call/system.status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      return { status: response.status, body: (await response.json()) as unknown };
+    }, terminal.origin);
+    expect(status).toEqual({ status: 401, body: { ok: false, error: { code: 'unauthenticated', message: expect.stringContaining('token'), retryable: false } } });
+    await page.close();
+  });
+
+  it('shows wrong-PIN errors from the core', async () => {
+    const { page } = await openPage(terminal.pageUrl);
+    await page.getByTestId('user-supervisor').click();
+    for (const digit of '9999') await page.getByTestId(`pin-${digit}`).click();
+    await page.getByTestId('login-submit').click();
+    await expect.poll(() => page.getByTestId('login-error').textContent()).toContain('4 attempt(s) left');
+    await page.close();
+  });
+});
+
+describe('browser mode, kiosk', () => {
+  it('shows the attract screen and the slot grid with sold-out slots', async () => {
+    const kiosk = await startHeadlessTerminal(['--mode', 'kiosk']);
+    try {
+      const { page, problems } = await openPage(kiosk.pageUrl);
+      await page.getByTestId('kiosk-attract').waitFor();
+      expect(await page.getByTestId('kiosk-attract').textContent()).toBe('轻触屏幕开始购物');
+      await page.getByTestId('kiosk-attract').click();
+      expect(await page.getByTestId('slot-1').textContent()).toContain('￥4.50');
+      expect(await page.getByTestId('slot-4').isDisabled()).toBe(true);
+      expect(await page.getByTestId('slot-4').textContent()).toContain('售罄');
+      expect(problems).toEqual([]);
+      await page.close();
+    } finally {
+      expect(await kiosk.stop()).toBe(0);
+    }
+  });
+});
