@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 function findProjectRoot(): string {
   let directory = dirname(fileURLToPath(import.meta.url));
   for (;;) {
-    if (existsSync(join(directory, 'package.json')) && existsSync(join(directory, 'main'))) return directory;
+    if (existsSync(join(directory, 'package.json')) && (existsSync(join(directory, 'main')) || existsSync(join(directory, 'dist')))) return directory;
     const parent = dirname(directory);
     if (parent === directory) return process.cwd();
     directory = parent;
