@@ -1,15 +1,28 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CatalogView } from '../../main/contract/contract.js';
 import { formatMoney } from '../../main/domain/money.js';
 import { localized } from '../i18n/i18n.js';
+
+/** Without a touch for this long the kiosk returns to its attract screen. */
+export const kioskIdleTimeoutMs = 60_000;
 
 /** Unattended kiosk: attract screen, then the slot grid. Payment and dispensing arrive with the payment and hardware issues. */
 export function KioskScreen({ catalog }: { catalog: CatalogView }) {
   const { t, i18n } = useTranslation();
   const [awake, setAwake] = useState(false);
   const [selectedSlot, setSelectedSlot] = useState<number | undefined>();
+  const [lastTouchMs, setLastTouchMs] = useState(0);
   const productsById = new Map(catalog.products.map((product) => [product.id, product]));
+
+  useEffect(() => {
+    if (!awake) return;
+    const timer = window.setTimeout(() => {
+      setAwake(false);
+      setSelectedSlot(undefined);
+    }, kioskIdleTimeoutMs);
+    return () => window.clearTimeout(timer);
+  }, [awake, lastTouchMs, selectedSlot]);
 
   if (!awake) {
     return (
@@ -20,7 +33,7 @@ export function KioskScreen({ catalog }: { catalog: CatalogView }) {
   }
   const chosen = catalog.slots.find((slot) => slot.slot === selectedSlot);
   return (
-    <div className="kiosk" data-testid="kiosk-screen">
+    <div className="kiosk" data-testid="kiosk-screen" onPointerDown={() => setLastTouchMs(performance.now())}>
       <h2>{t('kiosk.chooseSlot')}</h2>
       <div className="grid">
         {catalog.slots.map((slot) => {

@@ -51,13 +51,23 @@ describe('browser mode end to end', () => {
     await page.getByTestId('user-cashier').click();
     for (const digit of '1111') await page.getByTestId(`pin-${digit}`).click();
     await page.getByTestId('login-submit').click();
-    await page.getByTestId('product-beef-noodles').click();
-    await page.getByTestId('product-beef-noodles').click();
-    expect(await page.getByTestId('order-total').textContent()).toContain('￥56.00');
+    // Beef noodles has modifier groups: the picker opens; the core prices the choice (+￥2 egg).
+    for (let round = 0; round < 2; round += 1) {
+      await page.getByTestId('product-beef-noodles').click();
+      await page.getByTestId('modifier-hot').click();
+      await page.getByTestId('modifier-egg').click();
+      await page.getByTestId('modifier-add').click();
+    }
+    await page.getByTestId('product-dan-dan').click();
+    await page.getByTestId('modifier-add').click();
+    await expect.poll(() => page.getByTestId('order-total').textContent()).toContain('￥78.50');
+    expect(await page.getByTestId('order-lines').locator('li').count()).toBe(2);
     await page.getByTestId('pay-cash').click();
+    await page.getByTestId('tender-10000').click();
     await page.getByTestId('confirm-cash').click();
     await page.getByTestId('sale-result').waitFor();
     expect(await page.getByTestId('receipt-number').textContent()).toBe('T-001-000001');
+    expect(await page.getByTestId('change').textContent()).toBe('￥21.50');
     // The status event from the core updates the queue depth: order + payment intent.
     await expect.poll(() => page.getByTestId('queue-depth').getAttribute('data-depth')).toBe('2');
     expect(problems).toEqual([]);
