@@ -78,6 +78,51 @@ const catalogView = z.object({
 });
 export type CatalogView = z.infer<typeof catalogView>;
 
+/** A payment as the UI and local API clients see it (`payment.status`, `payment.changed`). */
+export const paymentViewSchema = z.object({
+  paymentIntentId: z.string(),
+  orderId: z.string().nullable(),
+  method: z.enum(['qr', 'code', 'cash', 'offline-code']),
+  amountMinor: amountMinor,
+  /** A state of FLOWS.md: created, requesting, awaiting, paying, polling, unknown, closing, reversing, paid, failed, expired, cancelled, refunded, accepted-offline, settled, rejected. */
+  state: z.string(),
+  isFinal: z.boolean(),
+  /** Merchant-presented QR: what to draw, and until when (terminal clock) it is offered. */
+  qrContent: z.string().nullable(),
+  expiresAtMs: z.number().nullable(),
+  /** Why it failed, was closed or rejected, when it did. */
+  reason: z.string().nullable(),
+  provider: z.string().nullable(),
+  /** What can still be refunded (paid minus refunded or being refunded). */
+  refundableMinor: amountMinor,
+  refunds: z.array(z.object({ refundId: z.string(), amountMinor: amountMinor, state: z.string(), isFinal: z.boolean(), reason: z.string().nullable() })),
+  updatedAtMs: z.number(),
+});
+export type PaymentView = z.infer<typeof paymentViewSchema>;
+
+/** Offline acceptance against its caps (amounts in fen). */
+export const offlineTotalsSchema = z.object({
+  pendingCount: z.number(),
+  pendingMinor: amountMinor,
+  perPaymentCapMinor: amountMinor,
+  totalStoredCapMinor: amountMinor,
+  maxAgeHours: z.number(),
+  oldestPendingAtMs: z.number().nullable(),
+});
+export type OfflineTotals = z.infer<typeof offlineTotalsSchema>;
+
+export const syncStatusSchema = z.object({
+  connectivity: z.enum(['online', 'offline', 'degraded']),
+  queueDepth: z.number(),
+  oldestUnsyncedAtMs: z.number().nullable(),
+  lastSuccessAtMs: z.number().nullable(),
+  deadLetters: z.number(),
+  lastError: z.string().nullable(),
+  retryBudgetLeft: z.number(),
+  nextAttemptAtMs: z.number().nullable(),
+});
+export type SyncStatusView = z.infer<typeof syncStatusSchema>;
+
 /** Every command: its argument schema (strict: unknown keys are refused) and result schema. */
 export const commands = {
   'system.status': { input: z.strictObject({}), output: terminalStatusSchema },
@@ -100,6 +145,53 @@ export const commands = {
     }),
     output: z.object({ orderId: z.string(), receiptNumber: z.string(), totalMinor: amountMinor, changeMinor: amountMinor, paymentIntentId: z.string() }),
   },
+  /**
+   * Creates a sale (priced from catalog `lines`, or a plain `amountMinor` for integrations) and
+   * starts its payment. Answers after the first backend answer: a QR payment in `awaiting` carries
+   * its `qrContent`; watch `payment.changed` or call `payment.status` for the rest. `unavailable`
+   * when the method needs the network and the backend cannot be reached, or while payments left
+   * open by the last run are being resolved.
+   */
+  'sale.startPayment': {
+    input: z
+      .strictObject({
+        sessionId: z.string().max(128).optional(),
+        lines: z.array(lineRequest).min(1).max(200).optional(),
+        amountMinor: amountMinor.min(1).optional(),
+        method: z.enum(['qr', 'code', 'cash']),
+        /** The customer's payment code as scanned (method `code`). */
+        code: z.string().min(1).max(512).optional(),
+        /** Cash handed over (method `cash`); defaults to the exact total. */
+        tenderedMinor: amountMinor.optional(),
+      })
+      .refine((input) => (input.lines === undefined) !== (input.amountMinor === undefined), { error: 'give either lines or amountMinor' })
+      .refine((input) => input.method !== 'code' || input.code !== undefined, { error: 'method "code" needs the scanned code' }),
+    output: z.object({ orderId: z.string(), receiptNumber: z.string(), totalMinor: amountMinor, changeMinor: amountMinor, payment: paymentViewSchema }),
+  },
+  'payment.status': { input: z.strictObject({ paymentIntentId: id }), output: paymentViewSchema },
+  /** Asks a running payment to close (QR) or reverse (code) at the provider; answers with its state then. */
+  'payment.cancel': { input: z.strictObject({ paymentIntentId: id }), output: paymentViewSchema },
+  /**
+   * Refunds a paid payment, fully (no `amountMinor`: a void) or partly; needs a supervisor session.
+   * `refundId` is the client's idempotency key: repeating the call with it never refunds twice.
+   */
+  'payment.refund': {
+    input: z.strictObject({
+      sessionId: z.string().max(128).optional(),
+      paymentIntentId: id,
+      refundId: id.regex(/^[A-Za-z0-9_-]{8,64}$/, { error: 'a refund id is 8 to 64 letters, digits, "_" or "-"' }),
+      amountMinor: amountMinor.min(1).optional(),
+      reason: z.string().max(200).optional(),
+    }),
+    output: paymentViewSchema,
+  },
+  /** Payments and refunds not yet final, and whether the start-up resolution is still running. */
+  'payment.open': {
+    input: z.strictObject({}),
+    output: z.object({ resolving: z.boolean(), payments: z.array(paymentViewSchema), offline: offlineTotalsSchema }),
+  },
+  /** Drains the outbox now (skipping any backoff wait) and answers with the sync status after it. */
+  'sync.now': { input: z.strictObject({}), output: syncStatusSchema },
 } as const;
 
 export type CommandName = keyof typeof commands;
@@ -115,6 +207,7 @@ export function isCommandName(value: unknown): value is CommandName {
 /** Events the core pushes to every connected UI. */
 export const events = {
   'status.changed': terminalStatusSchema,
+  'payment.changed': paymentViewSchema,
 } as const;
 export type EventName = keyof typeof events;
 export type TerminalEvent = { [K in EventName]: { readonly name: K; readonly payload: z.infer<(typeof events)[K]> } }[EventName];

@@ -15,6 +15,9 @@ import { cashChangeMinor, OrderError, priceOrder } from '../domain/order.js';
 import type { TerminalMode } from '../domain/roles.js';
 import type { Clock } from '../domain/clock.js';
 import { CommandError } from './command-error.js';
+import { createPaymentHandlers, type SyncControl } from './payment-handlers.js';
+import type { PaymentService } from '../payments/payment-service.js';
+import type { OfflineTotals } from '../contract/contract.js';
 
 export type CommandHandlers = { [K in CommandName]: (input: CommandInput<K>) => Promise<CommandOutput<K>> };
 
@@ -27,6 +30,8 @@ export interface TerminalCoreDeps {
   readonly logger: Logger;
   readonly dataDir: string;
   readonly version: string;
+  /** Payments and sync, wired by the composition root after construction (see `attachPayments`). */
+  readonly payments?: PaymentService | undefined;
 }
 
 export class TerminalCore {
@@ -34,6 +39,9 @@ export class TerminalCore {
   private readonly startedAtMs: number;
   private connectivity: Connectivity;
   private lastSyncAtMs: number | null = null;
+  private payments: PaymentService | undefined;
+  private sync: SyncControl | undefined;
+  private offlineTotals: (() => OfflineTotals) | undefined;
 
   constructor(private readonly deps: TerminalCoreDeps) {
     this.startedAtMs = deps.clock.nowMs();
@@ -44,6 +52,29 @@ export class TerminalCore {
   subscribe(listener: (event: TerminalEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Plugs in the payment service, the sync client and the offline totals (composition root only). */
+  attachPayments(parts: { payments: PaymentService; sync?: SyncControl | undefined; offlineTotals?: (() => OfflineTotals) | undefined }): void {
+    this.payments = parts.payments;
+    this.sync = parts.sync;
+    this.offlineTotals = parts.offlineTotals;
+  }
+
+  /** What the backend connectivity signal currently says. */
+  currentConnectivity(): Connectivity {
+    return this.connectivity;
+  }
+
+  /** Sends EVENT to every subscriber (a failing listener is logged, never breaks the others). */
+  publish(event: TerminalEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.deps.logger.error({ err: error }, 'event listener failed');
+      }
+    }
   }
 
   setConnectivity(connectivity: Connectivity, lastSyncAtMs?: number): void {
@@ -157,5 +188,20 @@ export class TerminalCore {
       this.emitStatus();
       return { orderId, receiptNumber, totalMinor: priced.totalMinor, changeMinor, paymentIntentId };
     },
+    ...createPaymentHandlers({
+      payments: () => this.payments ?? this.deps.payments,
+      sync: () => this.sync,
+      offlineTotals: () =>
+        this.offlineTotals?.() ?? {
+          pendingCount: 0,
+          pendingMinor: 0,
+          perPaymentCapMinor: this.deps.config.offline.perPaymentCapMinor,
+          totalStoredCapMinor: this.deps.config.offline.totalStoredCapMinor,
+          maxAgeHours: this.deps.config.offline.maxAgeHours,
+          oldestPendingAtMs: null,
+        },
+      terminal: () => ({ sessions: this.deps.sessions, mode: this.deps.mode, terminalId: this.deps.config.terminal.id }),
+      price: (lines) => this.priceOrThrow(lines),
+    }),
   };
 }

@@ -306,6 +306,27 @@ export class Journal {
     return toIntent(row);
   }
 
+  /** The intent with this id, or undefined (unlike `getIntent`, which throws). */
+  findIntent(intentId: string): IntentRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM intents WHERE id = ?').get(intentId) as IntentRow | undefined;
+    return row && toIntent(row);
+  }
+
+  /** Intents whose parent is PARENTINTENTID (the refunds of a payment), oldest first. */
+  childIntents(parentIntentId: string): IntentRecord[] {
+    return (this.db.prepare('SELECT * FROM intents WHERE parent_intent_id = ? ORDER BY created_at_ms, id').all(parentIntentId) as IntentRow[]).map(toIntent);
+  }
+
+  /** Intents of one order, oldest first. */
+  intentsOfOrder(orderId: string): IntentRecord[] {
+    return (this.db.prepare('SELECT * FROM intents WHERE order_id = ? ORDER BY created_at_ms, id').all(orderId) as IntentRow[]).map(toIntent);
+  }
+
+  /** Intents in STATE (any kind), oldest first. */
+  intentsInState(state: string): IntentRecord[] {
+    return (this.db.prepare('SELECT * FROM intents WHERE state = ? ORDER BY created_at_ms, id').all(state) as IntentRow[]).map(toIntent);
+  }
+
   /** Intents not yet in a final state, oldest first: what must be resolved before selling. */
   openIntents(): IntentRecord[] {
     return (this.db.prepare('SELECT * FROM intents WHERE is_final = 0 ORDER BY created_at_ms, id').all() as IntentRow[]).map(toIntent);
@@ -341,6 +362,47 @@ export class Journal {
     const atMs = this.nowMs();
     const statement = this.db.prepare('UPDATE outbox SET acked_at_ms = ? WHERE entry_id = ? AND acked_at_ms IS NULL');
     return this.db.transaction(() => entryIds.reduce((count, id) => count + statement.run(atMs, id).changes, 0)).immediate();
+  }
+
+  /** Counts a failed delivery attempt of ENTRYIDS and keeps the last error text (for the technician). */
+  recordOutboxAttempt(entryIds: readonly string[], error: string): void {
+    const statement = this.db.prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE entry_id = ? AND acked_at_ms IS NULL');
+    this.db.transaction(() => {
+      for (const id of entryIds) statement.run(error.slice(0, 500), id);
+    }).immediate();
+  }
+
+  /**
+   * Moves an entry the backend permanently rejected into `dead_letters` (kept with its payload and
+   * the reason, never dropped) and takes it out of the pending queue, in one transaction. Returns
+   * false when the entry is unknown or no longer pending.
+   */
+  deadLetterOutbox(entryId: string, reason: string): boolean {
+    const atMs = this.nowMs();
+    return this.db.transaction(() => {
+      const row = this.db.prepare('SELECT seq, kind, payload_json FROM outbox WHERE entry_id = ? AND acked_at_ms IS NULL').get(entryId) as
+        | { seq: number; kind: string; payload_json: string }
+        | undefined;
+      if (!row) return false;
+      this.db
+        .prepare('INSERT INTO dead_letters (entry_id, outbox_seq, kind, payload_json, reason, rejected_at_ms) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(entry_id) DO NOTHING')
+        .run(entryId, row.seq, row.kind, row.payload_json, reason, atMs);
+      this.db.prepare('UPDATE outbox SET acked_at_ms = ?, last_error = ? WHERE entry_id = ?').run(atMs, `dead letter: ${reason}`.slice(0, 500), entryId);
+      return true;
+    }).immediate();
+  }
+
+  /** Dead letters, newest first, for the technician screen. */
+  deadLetters(limit = 100): { entryId: string; outboxSeq: number; kind: string; payload: unknown; reason: string; rejectedAtMs: number }[] {
+    const rows = this.db.prepare('SELECT entry_id, outbox_seq, kind, payload_json, reason, rejected_at_ms FROM dead_letters ORDER BY rejected_at_ms DESC, outbox_seq DESC LIMIT ?').all(limit) as {
+      entry_id: string;
+      outbox_seq: number;
+      kind: string;
+      payload_json: string;
+      reason: string;
+      rejected_at_ms: number;
+    }[];
+    return rows.map((row) => ({ entryId: row.entry_id, outboxSeq: row.outbox_seq, kind: row.kind, payload: JSON.parse(row.payload_json), reason: row.reason, rejectedAtMs: row.rejected_at_ms }));
   }
 
   outboxStats(): OutboxStats {

@@ -1,0 +1,21 @@
+/**
+ * Tells which wallet a scanned customer-presented code belongs to, by the prefixes and lengths the
+ * acquirers publish (DOMAIN.md): Alipay 16–24 digits starting 25–30; WeChat 18 digits starting
+ * 10–15; UnionPay starting 62. Sandbox-wallet online codes start `SBX` and its signed offline
+ * codes `OFL1.`. Anything else is refused with a reason before any intent is created.
+ */
+export type CodeWallet = 'alipay' | 'wechat' | 'unionpay' | 'sandbox' | 'offline';
+
+export type CodeClassification = { readonly ok: true; readonly wallet: CodeWallet } | { readonly ok: false; readonly reason: string };
+
+export function classifyPaymentCode(code: string): CodeClassification {
+  const text = code.trim();
+  if (text.length === 0) return { ok: false, reason: 'the scanned code is empty' };
+  if (/^OFL1\./.test(text) || /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(text)) return { ok: true, wallet: 'offline' };
+  if (/^SBX[0-9A-Za-z]{6,40}$/.test(text)) return { ok: true, wallet: 'sandbox' };
+  if (/^1[0-5]\d{16}$/.test(text)) return { ok: true, wallet: 'wechat' };
+  if (/^(2[5-9]|30)\d{14,22}$/.test(text)) return { ok: true, wallet: 'alipay' };
+  if (/^62\d{14,17}$/.test(text)) return { ok: true, wallet: 'unionpay' };
+  if (/^\d+$/.test(text)) return { ok: false, reason: `a ${text.length}-digit code starting "${text.slice(0, 2)}" is not an Alipay, WeChat or UnionPay payment code` };
+  return { ok: false, reason: 'this is not a payment code (a product barcode or a URL?)' };
+}

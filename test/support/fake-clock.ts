@@ -1,0 +1,78 @@
+/**
+ * A fake `Clock` + `Timers` for flow tests: time moves only when the test calls `advance`, which
+ * fires due timers in time order and lets the promise chains they start run between them.
+ */
+import type { Clock } from '../../main/domain/clock.js';
+import type { Timers } from '../../main/domain/timers.js';
+
+interface PendingTimer {
+  readonly id: number;
+  readonly dueMs: number;
+  readonly callback: () => void;
+}
+
+/** Lets pending promise callbacks and immediates run (several turns, for chained awaits). */
+export async function flushAsync(turns = 10): Promise<void> {
+  for (let turn = 0; turn < turns; turn += 1) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+export class FakeClock implements Clock, Timers {
+  private monotonicMs = 0;
+  private wallOffsetMs: number;
+  private nextId = 1;
+  private pending: PendingTimer[] = [];
+
+  constructor(startMs = Date.UTC(2026, 0, 15, 4, 0, 0)) {
+    this.wallOffsetMs = startMs;
+  }
+
+  nowMs(): number {
+    return this.wallOffsetMs + this.monotonicMs;
+  }
+
+  /** Moves the wall clock only (an NTP correction or a wrong RTC); timers are unaffected. */
+  jumpWallClock(deltaMs: number): void {
+    this.wallOffsetMs += deltaMs;
+  }
+
+  setTimer(callback: () => void, delayMs: number): () => void {
+    const timer = { id: this.nextId++, dueMs: this.monotonicMs + Math.max(0, delayMs), callback };
+    this.pending.push(timer);
+    return () => {
+      this.pending = this.pending.filter((candidate) => candidate.id !== timer.id);
+    };
+  }
+
+  monotonicNowMs(): number {
+    return this.monotonicMs;
+  }
+
+  get pendingTimers(): number {
+    return this.pending.length;
+  }
+
+  /** Advances time by DELTAMS, firing every timer that falls due (in order) and flushing after each. */
+  async advance(deltaMs: number): Promise<void> {
+    const targetMs = this.monotonicMs + deltaMs;
+    await flushAsync();
+    for (;;) {
+      const due = this.pending.filter((timer) => timer.dueMs <= targetMs).sort((a, b) => a.dueMs - b.dueMs || a.id - b.id)[0];
+      if (!due) break;
+      this.pending = this.pending.filter((timer) => timer.id !== due.id);
+      this.monotonicMs = Math.max(this.monotonicMs, due.dueMs);
+      due.callback();
+      await flushAsync();
+    }
+    this.monotonicMs = targetMs;
+    await flushAsync();
+  }
+
+  /** Advances in STEPMS steps until CONDITION holds or MAXMS passed; returns whether it held. */
+  async advanceUntil(condition: () => boolean, maxMs: number, stepMs = 250): Promise<boolean> {
+    for (let spent = 0; spent <= maxMs; spent += stepMs) {
+      if (condition()) return true;
+      await this.advance(stepMs);
+    }
+    return condition();
+  }
+}
