@@ -15,7 +15,7 @@ afterEach(() => {
 });
 
 const logger = createSilentLogger();
-function call(target: CoreFixture, name: string, input: unknown): Promise<CommandResult<unknown>> {
+function call(target: CoreFixture, name: unknown, input: unknown): Promise<CommandResult<unknown>> {
   return dispatchCommand(target.core.handlers, name, input, { transport: 'test' }, logger);
 }
 function expectError(result: CommandResult<unknown>, code: string): { message: string; details?: unknown } {

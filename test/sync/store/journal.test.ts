@@ -21,7 +21,7 @@ afterEach(() => {
   for (const journal of openJournals.splice(0)) journal.close();
 });
 
-function order(id = randomUUID()): OrderToRecord {
+function order(id: string = randomUUID()): OrderToRecord {
   return {
     id,
     terminalId: 'T-001',
