@@ -314,17 +314,17 @@ export class Journal {
 
   /** Intents whose parent is PARENTINTENTID (the refunds of a payment), oldest first. */
   childIntents(parentIntentId: string): IntentRecord[] {
-    return (this.db.prepare('SELECT * FROM intents WHERE parent_intent_id = ? ORDER BY created_at_ms, id').all(parentIntentId) as IntentRow[]).map(toIntent);
+    return (this.db.prepare('SELECT * FROM intents WHERE parent_intent_id = ? ORDER BY created_at_ms, rowid').all(parentIntentId) as IntentRow[]).map(toIntent);
   }
 
   /** Intents of one order, oldest first. */
   intentsOfOrder(orderId: string): IntentRecord[] {
-    return (this.db.prepare('SELECT * FROM intents WHERE order_id = ? ORDER BY created_at_ms, id').all(orderId) as IntentRow[]).map(toIntent);
+    return (this.db.prepare('SELECT * FROM intents WHERE order_id = ? ORDER BY created_at_ms, rowid').all(orderId) as IntentRow[]).map(toIntent);
   }
 
   /** Intents in STATE (any kind), oldest first. */
   intentsInState(state: string): IntentRecord[] {
-    return (this.db.prepare('SELECT * FROM intents WHERE state = ? ORDER BY created_at_ms, id').all(state) as IntentRow[]).map(toIntent);
+    return (this.db.prepare('SELECT * FROM intents WHERE state = ? ORDER BY created_at_ms, rowid').all(state) as IntentRow[]).map(toIntent);
   }
 
   /** Intents not yet in a final state, oldest first: what must be resolved before selling. */
