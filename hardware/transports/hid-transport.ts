@@ -67,6 +67,14 @@ export const nodeHidBackend: HidBackend = {
   },
 };
 
+/** Stops listening to a device we let go, keeping an 'error' sink so a late error cannot crash the process. */
+function detach(device: HidDeviceHandle): void {
+  device.removeAllListeners();
+  device.on('error', () => {
+    // Errors from a device we already closed or lost carry no news: it is gone either way.
+  });
+}
+
 export class HidTransport implements Transport {
   readonly description: string;
   private readonly listeners = new TransportListeners();
@@ -130,7 +138,7 @@ export class HidTransport implements Transport {
     const device = this.device;
     this.device = undefined;
     if (!device) return;
-    device.removeAllListeners();
+    detach(device);
     await device.close().catch(() => {
       // close() never rejects by contract; a device that fails to close is gone either way.
     });
@@ -155,7 +163,7 @@ export class HidTransport implements Transport {
   private lost(device: HidDeviceHandle, error: Error): void {
     if (this.device !== device) return;
     this.device = undefined;
-    device.removeAllListeners();
+    detach(device);
     void device.close().catch(() => {
       // The device is already gone (unplugged); its handle may refuse to close and that is fine.
     });

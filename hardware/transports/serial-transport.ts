@@ -9,6 +9,11 @@
  *   status query is not overtaken.
  * - A port closed by anything but our own `close()` (USB unplug, PTY peer gone, read error)
  *   emits exactly one `disconnect` with TransportError 'io'.
+ * - Hang-up probe: when the other side of a tty hangs up at the wrong moment, the serialport
+ *   binding (bindings-cpp 13, unix-read) sees endless end-of-file instead of an error and never
+ *   reports the loss (seen with socat PTYs under load). So while open, the transport asks the
+ *   line for its baud rate (an ioctl, no bytes on the wire) every `hangupCheckMs` (default
+ *   1000); a failure is treated as the disconnect.
  */
 import { SerialPort } from 'serialport';
 import { TransportError, type Transport, type TransportEvents } from './transport.js';
@@ -20,6 +25,8 @@ export interface SerialTransportOptions {
   readonly dataBits?: 5 | 6 | 7 | 8;
   readonly parity?: 'none' | 'even' | 'odd' | 'mark' | 'space';
   readonly stopBits?: 1 | 2;
+  /** Period of the hang-up probe; 0 turns it off. Default 1000 ms. */
+  readonly hangupCheckMs?: number;
 }
 
 /** Maps an error from serialport/the OS to the Transport error codes. Exported for tests. */
@@ -41,6 +48,7 @@ export class SerialTransport implements Transport {
   private port: SerialPort | undefined;
   /** True while the current port is ours to close; false once closed or disconnected. */
   private live = false;
+  private hangupTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: SerialTransportOptions) {
     this.description = `serial:${options.path}`;
@@ -77,6 +85,24 @@ export class SerialTransport implements Transport {
     port.on('close', (error: Error | null) => {
       if (this.port === port && this.live) this.lost(port, error ?? new Error('port closed'));
     });
+    const hangupCheckMs = this.options.hangupCheckMs ?? 1000;
+    if (hangupCheckMs > 0) this.scheduleHangupCheck(port, hangupCheckMs);
+  }
+
+  private scheduleHangupCheck(port: SerialPort, periodMs: number): void {
+    this.hangupTimer = setTimeout(() => {
+      const binding = port.port;
+      if (this.port !== port || !this.live || binding === undefined) return;
+      binding.getBaudRate().then(
+        () => {
+          if (this.port === port && this.live) this.scheduleHangupCheck(port, periodMs);
+        },
+        (error: Error) => {
+          if (this.port === port && this.live) this.lost(port, error);
+        },
+      );
+    }, periodMs);
+    this.hangupTimer.unref();
   }
 
   async write(bytes: Uint8Array): Promise<void> {
@@ -100,6 +126,7 @@ export class SerialTransport implements Transport {
     const port = this.port;
     this.live = false;
     this.port = undefined;
+    clearTimeout(this.hangupTimer);
     if (port === undefined || !port.isOpen) return;
     await new Promise<void>((resolve) => {
       port.close((error) => {
@@ -117,6 +144,7 @@ export class SerialTransport implements Transport {
   private lost(port: SerialPort, error: Error): void {
     this.live = false;
     this.port = undefined;
+    clearTimeout(this.hangupTimer);
     if (port.isOpen) port.close(() => undefined);
     this.listeners.emitDisconnect(new TransportError('io', `${this.description}: disconnected: ${error.message}`));
   }
