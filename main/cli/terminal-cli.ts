@@ -9,6 +9,7 @@ import { packageVersion } from '../app/project-files.js';
 import { defaultDataDir } from '../config/data-dir.js';
 import { loadConfigFile } from '../config/load-config.js';
 import { CliUsageError, describeFailure } from './cli-failure.js';
+import { registerQrCommands } from './qr-commands.js';
 import { registerPrintTestCommand, registerSimulatePrinterCommand } from './printer-commands.js';
 import { runStartCommand, shells } from './start-command.js';
 import { terminalModes } from '../domain/roles.js';
@@ -40,6 +41,7 @@ const commandRegistrars: readonly ((program: Command, context: CliContext) => vo
   registerPinCommands,
   registerPrintTestCommand,
   registerSimulatePrinterCommand,
+  registerQrCommands,
   // (registrars of later areas: hardware, payments, backend)
 ];
 
