@@ -338,7 +338,8 @@ export const journalBatchRequestSchema = z.strictObject({
 });
 export type JournalBatchRequest = z.infer<typeof journalBatchRequestSchema>;
 
-export const offlinePaymentRejections = ['double-spend', 'bad-signature', 'malformed-code', 'expired', 'over-limit', 'amount-mismatch'] as const;
+/** Why the backend refused an offline-code payment (the code verification refusals plus spending rules). */
+export const offlinePaymentRejections = ['double-spend', 'malformed-code', 'unknown-key', 'bad-signature', 'not-yet-valid', 'expired', 'over-limit'] as const;
 export const offlinePaymentResultSchema = z.object({
   paymentId: z.string(),
   codeId: z.string().nullable(),
