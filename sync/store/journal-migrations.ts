@@ -98,6 +98,58 @@ export const journalMigrations: readonly JournalMigration[] = [
       ) STRICT;
     `,
   },
+  // Version 2 belongs to another area; keep this list sorted by version (migrations run in list order).
+  {
+    version: 3,
+    description: 'vending device state: board sequence numbers, direct vends, slot health, MDB reader states and sessions',
+    sql: `
+      CREATE TABLE vend_sequences (
+        machine_id TEXT PRIMARY KEY,
+        last_sequence INTEGER NOT NULL CHECK (last_sequence BETWEEN 0 AND 65535)
+      ) STRICT;
+
+      CREATE TABLE vend_direct_vends (
+        vend_id TEXT PRIMARY KEY,
+        machine_id TEXT NOT NULL,
+        slot INTEGER NOT NULL,
+        sequence INTEGER NOT NULL CHECK (sequence BETWEEN 1 AND 65535),
+        state TEXT NOT NULL CHECK (state IN ('vend-pending', 'dispensing', 'unknown', 'dispensed', 'not-dispensed')),
+        reason TEXT,
+        inspect INTEGER NOT NULL CHECK (inspect IN (0, 1)),
+        created_at_ms INTEGER NOT NULL,
+        updated_at_ms INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX vend_direct_vends_open ON vend_direct_vends (machine_id, created_at_ms) WHERE state NOT IN ('dispensed', 'not-dispensed');
+
+      CREATE TABLE vend_slot_health (
+        machine_id TEXT NOT NULL,
+        slot INTEGER NOT NULL,
+        consecutive_failures INTEGER NOT NULL CHECK (consecutive_failures >= 0),
+        out_of_sale INTEGER NOT NULL CHECK (out_of_sale IN (0, 1)),
+        reason TEXT,
+        updated_at_ms INTEGER NOT NULL,
+        PRIMARY KEY (machine_id, slot)
+      ) STRICT;
+
+      CREATE TABLE vend_mdb_readers (
+        adapter_id TEXT PRIMARY KEY,
+        state TEXT NOT NULL CHECK (state IN ('inactive', 'disabled', 'enabled', 'idle', 'vend')),
+        updated_at_ms INTEGER NOT NULL
+      ) STRICT;
+
+      CREATE TABLE vend_mdb_sessions (
+        vend_id TEXT PRIMARY KEY,
+        adapter_id TEXT NOT NULL,
+        item INTEGER NOT NULL,
+        price_minor INTEGER NOT NULL CHECK (price_minor >= 0),
+        state TEXT NOT NULL CHECK (state IN ('vend-requested', 'vmc-gave-up', 'approving', 'denied', 'dispensed', 'not-dispensed')),
+        reason TEXT,
+        created_at_ms INTEGER NOT NULL,
+        updated_at_ms INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX vend_mdb_sessions_open ON vend_mdb_sessions (adapter_id, created_at_ms) WHERE state NOT IN ('denied', 'dispensed', 'not-dispensed');
+    `,
+  },
 ];
 
 export const latestJournalVersion = journalMigrations.reduce((latest, migration) => Math.max(latest, migration.version), 0);
