@@ -323,7 +323,8 @@ export const journalEntrySchema = z.strictObject({
   entryId: clientIdSchema,
   seq: z.number().int().nonnegative(),
   kind: z.string().min(1).max(64),
-  payload: z.unknown().refine((value) => value !== undefined, 'payload is required'),
+  /** Any JSON value except absent (the terminal's outbox payload, as stored). */
+  payload: z.custom<unknown>((value) => value !== undefined, 'payload is required'),
   createdAtMs: epochMsSchema,
 });
 export type JournalEntry = z.infer<typeof journalEntrySchema>;
