@@ -19,6 +19,8 @@ import type { CutMode, QrErrorLevel, TextAlignment } from './escpos-encoder.js';
 export type EscPosCommand =
   | { readonly kind: 'text'; readonly text: string }
   | { readonly kind: 'line-feed' }
+  /** CR: no visible effect on line printers (LF prints the line). */
+  | { readonly kind: 'carriage-return' }
   | { readonly kind: 'initialize' }
   | { readonly kind: 'bold'; readonly on: boolean }
   | { readonly kind: 'underline'; readonly weight: number }
@@ -180,7 +182,7 @@ export class EscPosDecoder {
       case 0x0a:
         return { used: 1, command: { kind: 'line-feed' } };
       case 0x0d:
-        return { used: 1, command: null }; // CR: carriage return only, no visible effect in line mode.
+        return { used: 1, command: { kind: 'carriage-return' } };
       case 0x1b:
         return this.available() < 2 ? 'need-more' : this.readEsc(this.at(1));
       case 0x1d:

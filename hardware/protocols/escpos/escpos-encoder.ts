@@ -4,10 +4,11 @@
  * ../shared/DOMAIN.md (ESC/POS) and Epson's ESC/POS command reference.
  *
  * Contract:
- * - Text is written in the current single-byte code page while it is 7-bit ASCII; any other
- *   character switches the printer to Chinese mode (`FS &`, 1C 26) once and is encoded in the
- *   profile's multi-byte encoding (GB18030, GBK or UTF-8). Selecting a code page leaves Chinese
- *   mode (`FS .`, 1C 2E) first. U+00A5 ¥ is always printed as full-width ￥ (GB18030 A3 A4).
+ * - Text is written as plain bytes while it is 7-bit ASCII; any other character switches the
+ *   printer to Chinese mode (`FS &`, 1C 26) once and is encoded in the profile's multi-byte
+ *   encoding (GB18030, GBK or UTF-8). After an explicit `selectCodePage` (which leaves Chinese
+ *   mode with `FS .`, 1C 2E) text is encoded in that code page instead, until `enterChineseMode`
+ *   or `initialize`. U+00A5 ¥ is printed as full-width ￥ (GB18030 A3 A4) in Chinese mode.
  * - Numeric arguments out of range throw `EscPosEncodeError` (a programming error, never a
  *   runtime condition): the encoder never emits a truncated or wrapped parameter.
  */
@@ -76,6 +77,8 @@ export class EscPosEncoder {
   private length = 0;
   private chineseMode = false;
   private codePage: SingleByteCodePage;
+  /** True after selectCodePage: non-ASCII text uses the code page, not Chinese mode. */
+  private singleByteText = false;
 
   constructor(private readonly options: EscPosEncoderOptions) {
     this.codePage = options.codePage ?? 'cp437';
@@ -97,6 +100,7 @@ export class EscPosEncoder {
   /** `ESC @` (1B 40): clears modes; the printer leaves Chinese mode and returns to its code page. */
   initialize(): this {
     this.chineseMode = false;
+    this.singleByteText = false;
     this.codePage = this.options.codePage ?? 'cp437';
     return this.bytes3(0x1b, 0x40, -1);
   }
@@ -105,11 +109,13 @@ export class EscPosEncoder {
   selectCodePage(codePage: SingleByteCodePage): this {
     this.leaveChineseMode();
     this.codePage = codePage;
+    this.singleByteText = true;
     return this.bytes3(0x1b, 0x74, singleByteCodePages[codePage]);
   }
 
   /** `FS &` (1C 26), idempotent. */
   enterChineseMode(): this {
+    this.singleByteText = false;
     if (!this.chineseMode) {
       this.chineseMode = true;
       this.bytes3(0x1c, 0x26, -1);
@@ -134,6 +140,7 @@ export class EscPosEncoder {
       this.length += text.length;
       return this;
     }
+    if (this.singleByteText) return this.raw(encodePrinterText(text, this.codePage));
     this.enterChineseMode();
     return this.raw(encodePrinterText(normalizePrinterText(text), this.options.chineseEncoding));
   }
