@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { classifyCode, walletRules } from '../../../../hardware/protocols/scanner/code-classifier.js';
 import { encodeCouponCode } from '../../../../hardware/protocols/scanner/coupon-code.js';
 import { HidPosReportAssembler, encodeHidPosReports } from '../../../../hardware/protocols/scanner/hid-pos-report-assembler.js';
-import { KeyboardWedgeDetector } from '../../../../hardware/protocols/scanner/keyboard-wedge-detector.js';
+import { KeyboardWedgeDetector, type WedgeDecision } from '../../../../hardware/protocols/scanner/keyboard-wedge-detector.js';
 import { ScannerLineFramer, type ScannerFrame } from '../../../../hardware/protocols/scanner/scanner-line-framer.js';
 import { crc16Hex } from '../../../../main/domain/emv-mpm/crc16-ccitt-false.js';
 
@@ -176,7 +176,7 @@ describe('fuzz: keyboard wedge detector', () => {
     fc.assert(
       fc.property(fc.string({ unit: fc.constantFrom(...'0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef-./:'), minLength: 6, maxLength: 80 }), fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1 }), (code, gaps) => {
         const detector = new KeyboardWedgeDetector();
-        const decisions = [];
+        const decisions: WedgeDecision[] = [];
         let time = 0;
         [...code, 'Enter'].forEach((name, index) => {
           time += gaps[index % gaps.length] ?? 0;
