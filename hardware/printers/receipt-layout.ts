@@ -147,7 +147,10 @@ export function writeReceipt(encoder: EscPosEncoder, sale: ReceiptSale, options:
   row(`${text.paid} (${localized(tenderNames[sale.tender.method], locale)})`, receiptMoney(sale.tender.amountMinor));
   if (sale.changeMinor > 0 || sale.tender.method === 'cash') row(text.change, receiptMoney(sale.changeMinor));
   if (sale.paymentReference !== undefined) {
-    for (const line of wrapToColumns(`${text.reference}: ${sale.paymentReference}`, columns)) encoder.line(line);
+    const oneLine = `${text.reference}: ${sale.paymentReference}`;
+    // A reference is copied by hand or scanned by eye: never split it when a line break can be avoided.
+    if (printedColumns(oneLine) <= columns) encoder.line(oneLine);
+    else for (const line of [`${text.reference}:`, ...wrapToColumns(sale.paymentReference, columns)]) encoder.line(line);
   }
 
   if (sale.qrContent !== undefined) {

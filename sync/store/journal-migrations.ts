@@ -98,7 +98,24 @@ export const journalMigrations: readonly JournalMigration[] = [
       ) STRICT;
     `,
   },
-  // Version 2 belongs to another area; keep this list sorted by version (migrations run in list order).
+  {
+    version: 2,
+    description: 'print jobs: receipts waiting for proof of print (hardware/printers/print-job-store.ts)',
+    sql: `
+      CREATE TABLE print_jobs (
+        id TEXT PRIMARY KEY,
+        description TEXT NOT NULL,
+        bytes BLOB NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'printed')),
+        attempts INTEGER NOT NULL CHECK (attempts >= 0),
+        last_error TEXT,
+        created_at_ms INTEGER NOT NULL,
+        printed_at_ms INTEGER,
+        seq INTEGER NOT NULL UNIQUE
+      ) STRICT;
+      CREATE INDEX print_jobs_pending ON print_jobs (seq) WHERE state = 'pending';
+    `,
+  },
   {
     version: 3,
     description: 'vending device state: board sequence numbers, direct vends, slot health, MDB reader states and sessions',

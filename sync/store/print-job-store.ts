@@ -1,0 +1,114 @@
+/**
+ * The durable `PrintJobStore` (hardware/printers/print-job-store.ts) on the journal's SQLite file:
+ * receipts waiting for proof of print survive a restart and are reprinted on recovery, once.
+ *
+ * sync/ never imports hardware/, so the record types are restated here; the class matches the
+ * interface structurally and test/sync/store/print-job-store.test.ts checks it against it.
+ *
+ * Contract: every method is synchronous; a change is committed (WAL, synchronous=FULL) when the
+ * method returns. The only table is `print_jobs` (journal migration 2). Pending jobs come back
+ * in the order they were added (`seq`), whatever their timestamps.
+ */
+import Database from 'better-sqlite3';
+import { latestJournalVersion } from './journal-migrations.js';
+
+export interface NewPrintJobRecord {
+  readonly id: string;
+  readonly description: string;
+  readonly bytes: Uint8Array;
+}
+
+export interface StoredPrintJobRecord extends NewPrintJobRecord {
+  readonly state: 'pending' | 'printed';
+  readonly attempts: number;
+  readonly lastError: string | null;
+  readonly createdAtMs: number;
+  readonly printedAtMs: number | null;
+}
+
+export class PrintJobStoreError extends Error {
+  override readonly name = 'PrintJobStoreError';
+}
+
+interface PrintJobRow {
+  id: string;
+  description: string;
+  bytes: Buffer;
+  state: 'pending' | 'printed';
+  attempts: number;
+  last_error: string | null;
+  created_at_ms: number;
+  printed_at_ms: number | null;
+}
+
+function toRecord(row: PrintJobRow): StoredPrintJobRecord {
+  return {
+    id: row.id,
+    description: row.description,
+    bytes: new Uint8Array(row.bytes.buffer, row.bytes.byteOffset, row.bytes.byteLength).slice(),
+    state: row.state,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    createdAtMs: row.created_at_ms,
+    printedAtMs: row.printed_at_ms,
+  };
+}
+
+export class SqlitePrintJobStore {
+  /** Uses DB (a connection to a journal migrated with migration 2); the caller owns and closes it. */
+  constructor(private readonly db: Database.Database) {
+    const table = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'print_jobs'").get();
+    if (table === undefined) throw new PrintJobStoreError('the journal has no print_jobs table; open it with Journal.open first so migration 2 (print jobs) is applied');
+  }
+
+  /**
+   * Opens its own connection to the journal FILE (already migrated by `Journal.open`), with the
+   * journal's durability settings. Close it with `close()`.
+   */
+  static open(file: string): SqlitePrintJobStore {
+    const db = new Database(file, { fileMustExist: true });
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.pragma('busy_timeout = 5000');
+      const version = db.pragma('user_version', { simple: true }) as number;
+      if (version > latestJournalVersion) throw new PrintJobStoreError(`the journal ${file} has schema version ${version}, newer than this build (${latestJournalVersion})`);
+      return new SqlitePrintJobStore(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  add(job: NewPrintJobRecord, atMs: number): boolean {
+    const result = this.db
+      .prepare(
+        `INSERT INTO print_jobs (id, description, bytes, state, attempts, last_error, created_at_ms, printed_at_ms, seq)
+         VALUES (?, ?, ?, 'pending', 0, NULL, ?, NULL, (SELECT COALESCE(MAX(seq), 0) + 1 FROM print_jobs))
+         ON CONFLICT(id) DO NOTHING`,
+      )
+      .run(job.id, job.description, Buffer.from(job.bytes), atMs);
+    return result.changes === 1;
+  }
+
+  get(id: string): StoredPrintJobRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM print_jobs WHERE id = ?').get(id) as PrintJobRow | undefined;
+    return row === undefined ? undefined : toRecord(row);
+  }
+
+  pending(): StoredPrintJobRecord[] {
+    return (this.db.prepare("SELECT * FROM print_jobs WHERE state = 'pending' ORDER BY seq").all() as PrintJobRow[]).map(toRecord);
+  }
+
+  recordFailure(id: string, reason: string, _atMs: number): void {
+    this.db.prepare("UPDATE print_jobs SET attempts = attempts + 1, last_error = ? WHERE id = ? AND state = 'pending'").run(reason, id);
+  }
+
+  markPrinted(id: string, atMs: number): void {
+    this.db.prepare("UPDATE print_jobs SET state = 'printed', attempts = attempts + 1, last_error = NULL, printed_at_ms = ? WHERE id = ? AND state = 'pending'").run(atMs, id);
+  }
+}

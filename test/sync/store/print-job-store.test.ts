@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { PrintJobStore } from '../../../hardware/printers/print-job-store.js';
+import { Journal } from '../../../sync/store/journal.js';
+import { PrintJobStoreError, SqlitePrintJobStore } from '../../../sync/store/print-job-store.js';
+import { describePrintJobStoreContract } from '../../hardware/printers/print-job-store-contract.js';
+
+const folders: string[] = [];
+const stores: SqlitePrintJobStore[] = [];
+
+function journalFile(): string {
+  const folder = mkdtempSync(join(tmpdir(), 'print-jobs-'));
+  folders.push(folder);
+  const file = join(folder, 'journal.sqlite');
+  Journal.open(file).close();
+  return file;
+}
+
+function openStore(file = journalFile()): SqlitePrintJobStore {
+  const store = SqlitePrintJobStore.open(file);
+  stores.push(store);
+  return store;
+}
+
+afterEach(() => {
+  for (const store of stores.splice(0)) store.close();
+  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
+});
+
+describe('SqlitePrintJobStore', () => {
+  // Compile-time check: the sync/ class satisfies the hardware/ interface structurally.
+  const asInterface = (store: SqlitePrintJobStore): PrintJobStore => store;
+
+  describePrintJobStoreContract(() => asInterface(openStore()));
+
+  it('keeps pending jobs across a reopen of the journal file, in insertion order', () => {
+    const file = journalFile();
+    const first = openStore(file);
+    first.add({ id: 'late', description: 'second', bytes: Uint8Array.of(0x1b, 0x40, 0xd6, 0xd0) }, 500);
+    first.add({ id: 'early', description: 'first?', bytes: Uint8Array.of(0x0a) }, 100);
+    first.markPrinted('early', 600);
+    first.close();
+    const again = openStore(file);
+    expect(again.pending().map((job) => [job.id, [...job.bytes]])).toEqual([['late', [0x1b, 0x40, 0xd6, 0xd0]]]);
+    expect(again.get('early')?.state).toBe('printed');
+  });
+
+  it('is applied by Journal.open as migration 2 in its own table', () => {
+    const file = journalFile();
+    const db = new Database(file, { readonly: true });
+    try {
+      const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'print%'").all() as { name: string }[]).map((row) => row.name);
+      expect(tables).toEqual(['print_jobs']);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('refuses a database without the print_jobs table', () => {
+    const db = new Database(':memory:');
+    try {
+      expect(() => new SqlitePrintJobStore(db)).toThrow(PrintJobStoreError);
+    } finally {
+      db.close();
+    }
+  });
+});
