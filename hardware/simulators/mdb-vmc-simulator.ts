@@ -153,6 +153,9 @@ export class MdbVmcSimulator {
 
   private enable(): void {
     const step = this.options.setupStepMs ?? 100;
+    // Re-enabling resets the reader: a session still open is abandoned.
+    const open = this.currentSession;
+    if (open) this.endSession(open, 'gave-up', false);
     this.state = 'inactive';
     this.emit({ type: 'status', state: 'inactive' });
     this.options.timers.setTimer(() => {

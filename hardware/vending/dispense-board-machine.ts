@@ -100,6 +100,23 @@ export class DispenseBoardMachine implements VendingMachine {
     });
   }
 
+  /** Asks BOARD-STATUS (slot count, just-reset flag, last sequence number); undefined when it does not answer. */
+  boardStatus(): Promise<Extract<BoardMessage, { type: 'board-status' }> | undefined> {
+    return this.serialized(async () => {
+      const reply = this.expect((message) => message.type === 'board-status', this.statusTimeoutMs);
+      try {
+        await this.options.transport.write(encodeBoardMessage({ type: 'board-status-request' }));
+      } catch (error) {
+        this.settleWaiter('disconnected');
+        await reply;
+        this.log(`BOARD-STATUS not sent: ${(error as Error).message}`);
+        return undefined;
+      }
+      const answer = await reply;
+      return typeof answer !== 'string' && answer.type === 'board-status' ? answer : undefined;
+    });
+  }
+
   slotsOutOfSale(): SlotOutOfSale[] {
     return this.faults.slotsOutOfSale();
   }

@@ -8,10 +8,12 @@ import { hashPin, isWellFormedPin } from '../auth/pin-hash.js';
 import { packageVersion } from '../app/project-files.js';
 import { defaultDataDir } from '../config/data-dir.js';
 import { loadConfigFile } from '../config/load-config.js';
+import { registerBackendCommands, registerWalletCommands } from './backend-commands.js';
 import { CliUsageError, describeFailure } from './cli-failure.js';
 import { registerQrCommands } from './qr-commands.js';
 import { registerPrintTestCommand, registerSimulatePrinterCommand } from './printer-commands.js';
 import { runStartCommand, shells } from './start-command.js';
+import { registerSimulateVendingCommands, registerVendTestCommand } from './vending-commands.js';
 import { terminalModes } from '../domain/roles.js';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
@@ -42,6 +44,10 @@ const commandRegistrars: readonly ((program: Command, context: CliContext) => vo
   registerPrintTestCommand,
   registerSimulatePrinterCommand,
   registerQrCommands,
+  registerVendTestCommand,
+  registerSimulateVendingCommands,
+  registerBackendCommands,
+  registerWalletCommands,
   // (registrars of later areas: hardware, payments, backend)
 ];
 
