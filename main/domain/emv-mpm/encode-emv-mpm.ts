@@ -88,47 +88,87 @@ export interface EmvMpmEncodeInput {
   readonly alternateLanguage?: EmvAlternateLanguage;
 }
 
-const printableAscii = /^[\x20-\x7E]+$/;
 const subId = /^\d\d$/;
 
-function tlv(id: string, value: string): string {
-  const length = characterLength(value);
+// The encoder runs once per sale and in the `emv-encode` benchmark: the checks below walk the
+// characters once instead of running several regular expressions per field.
+
+/** Length of `value` when it is all printable ASCII (EMV "ans"), else -1. */
+function printableAsciiLength(value: string): number {
+  for (let index = 0; index < value.length; index += 1) {
+    const code = value.charCodeAt(index);
+    if (code < 0x20 || code > 0x7e) return -1;
+  }
+  return value.length;
+}
+
+function isDigits(value: string, length: number): boolean {
+  if (value.length !== length) return false;
+  for (let index = 0; index < length; index += 1) {
+    const code = value.charCodeAt(index);
+    if (code < 0x30 || code > 0x39) return false;
+  }
+  return true;
+}
+
+/** ID, 2-digit length, value; `length` in characters. */
+function tlv(id: string, value: string, length: number): string {
   return `${id}${length < 10 ? '0' : ''}${length}${value}`;
 }
 
-function requireText(field: string, value: string | undefined, maxLength: number, ascii: boolean): string {
-  if (value === undefined || value.length === 0) throw new EmvMpmEncodeError('missing-field', field, `${field} is required and must not be empty`);
-  const length = characterLength(value);
-  if (length > maxLength) throw new EmvMpmEncodeError('field-too-long', field, `${field} is ${length} characters; the limit is ${maxLength}`);
-  if (ascii && !printableAscii.test(value)) {
-    throw new EmvMpmEncodeError('invalid-field', field, `${field} must be printable ASCII (EMV "ans"); put other scripts in the alternate-language template`);
+/** `scope.name`, built only when an error needs it (field names are hot-path garbage otherwise). */
+function fieldName(scope: string, name: string): string {
+  return scope === '' ? name : `${scope}.${name}`;
+}
+
+/** A required value as a TLV; `ascii` restricts it to the EMV "ans" set. */
+function textTlv(scope: string, name: string, id: string, value: string | undefined, maxLength: number, ascii: boolean): string {
+  if (value === undefined || value.length === 0) {
+    const field = fieldName(scope, name);
+    throw new EmvMpmEncodeError('missing-field', field, `${field} is required and must not be empty`);
   }
-  return value;
+  let length = ascii ? printableAsciiLength(value) : characterLength(value);
+  if (length < 0) {
+    length = characterLength(value);
+    if (length <= maxLength) {
+      const field = fieldName(scope, name);
+      throw new EmvMpmEncodeError('invalid-field', field, `${field} must be printable ASCII (EMV "ans"); put other scripts in the alternate-language template`);
+    }
+  }
+  if (length > maxLength) {
+    const field = fieldName(scope, name);
+    throw new EmvMpmEncodeError('field-too-long', field, `${field} is ${length} characters; the limit is ${maxLength}`);
+  }
+  return tlv(id, value, length);
 }
 
-function requirePattern(field: string, value: string, pattern: RegExp, what: string): string {
-  if (!pattern.test(value)) throw new EmvMpmEncodeError('invalid-field', field, `${field} must be ${what}, got "${value}"`);
-  return value;
+function digitsTlv(field: string, id: string, value: string, length: number, what: string): string {
+  if (!isDigits(value, length)) throw new EmvMpmEncodeError('invalid-field', field, `${field} must be ${what}, got "${value}"`);
+  return tlv(id, value, length);
 }
 
-function template(field: string, id: string, body: string): string {
-  const length = characterLength(body);
+/** `asciiBody`: every value inside was checked printable ASCII, so UTF-16 units are characters. */
+function template(field: string, id: string, body: string, asciiBody: boolean): string {
+  const length = asciiBody ? body.length : characterLength(body);
   if (length > 99) throw new EmvMpmEncodeError('field-too-long', field, `${field} template is ${length} characters; the limit is 99`);
-  return tlv(id, body);
+  return tlv(id, body, length);
 }
 
 function encodeMerchantAccount(account: EmvMerchantAccount, index: number): string {
-  const field = `merchantAccounts[${index}]`;
+  const scope = index === 0 ? 'merchantAccounts[0]' : `merchantAccounts[${index}]`;
   if (!isMerchantAccountTemplateId(account.id)) {
-    throw new EmvMpmEncodeError('invalid-field', `${field}.id`, `merchant account template id must be "26" to "51", got "${account.id}"`);
+    throw new EmvMpmEncodeError('invalid-field', `${scope}.id`, `merchant account template id must be "26" to "51", got "${account.id}"`);
   }
-  let body = tlv('00', requireText(`${field}.globallyUniqueId`, account.globallyUniqueId, 32, true));
-  const subIds = Object.keys(account.fields ?? {}).sort();
-  for (const id of subIds) {
-    if (!subId.test(id) || id === '00') throw new EmvMpmEncodeError('invalid-field', `${field}.fields`, `sub-ids are "01" to "99", got "${id}"`);
-    body += tlv(id, requireText(`${field}.fields.${id}`, account.fields?.[id], 99, true));
+  let body = textTlv(scope, 'globallyUniqueId', '00', account.globallyUniqueId, 32, true);
+  if (account.fields) {
+    const subIds = Object.keys(account.fields);
+    if (subIds.length > 1) subIds.sort();
+    for (const id of subIds) {
+      if (!subId.test(id) || id === '00') throw new EmvMpmEncodeError('invalid-field', `${scope}.fields`, `sub-ids are "01" to "99", got "${id}"`);
+      body += textTlv(scope, `fields.${id}`, id, account.fields[id], 99, true);
+    }
   }
-  return template(field, account.id, body);
+  return template(scope, account.id, body, true);
 }
 
 const additionalDataOrder: readonly (keyof EmvAdditionalData)[] = [
@@ -148,18 +188,22 @@ function encodeAdditionalData(data: EmvAdditionalData): string {
     const value = data[key];
     if (value === undefined) continue;
     const id = additionalDataIds[key];
-    body += tlv(id, requireText(`additionalData.${key}`, value, additionalDataLengthRules[id] ?? 25, true));
+    body += textTlv('additionalData', key, id, value, additionalDataLengthRules[id] ?? 25, true);
   }
-  return body === '' ? '' : template('additionalData', emvMpmIds.additionalData, body);
+  return body === '' ? '' : template('additionalData', emvMpmIds.additionalData, body, true);
 }
 
 function encodeAlternateLanguage(language: EmvAlternateLanguage): string {
-  let body = tlv(alternateLanguageIds.languagePreference, requirePattern('alternateLanguage.languagePreference', language.languagePreference, /^[A-Za-z]{2}$/, 'two letters (ISO 639)'));
-  body += tlv(alternateLanguageIds.merchantName, requireText('alternateLanguage.merchantName', language.merchantName, 25, false));
-  if (language.merchantCity !== undefined) {
-    body += tlv(alternateLanguageIds.merchantCity, requireText('alternateLanguage.merchantCity', language.merchantCity, 15, false));
+  const preference = language.languagePreference;
+  if (!/^[A-Za-z]{2}$/.test(preference)) {
+    throw new EmvMpmEncodeError('invalid-field', 'alternateLanguage.languagePreference', `alternateLanguage.languagePreference must be two letters (ISO 639), got "${preference}"`);
   }
-  return template('alternateLanguage', emvMpmIds.alternateLanguage, body);
+  let body = tlv(alternateLanguageIds.languagePreference, preference, 2);
+  body += textTlv('alternateLanguage', 'merchantName', alternateLanguageIds.merchantName, language.merchantName, 25, false);
+  if (language.merchantCity !== undefined) {
+    body += textTlv('alternateLanguage', 'merchantCity', alternateLanguageIds.merchantCity, language.merchantCity, 15, false);
+  }
+  return template('alternateLanguage', emvMpmIds.alternateLanguage, body, false);
 }
 
 function encodeAmount(input: EmvMpmEncodeInput): string {
@@ -172,32 +216,43 @@ function encodeAmount(input: EmvMpmEncodeInput): string {
   }
   const amount = formatMinorAsDecimal(input.amountMinor);
   if (amount.length > 13) throw new EmvMpmEncodeError('field-too-long', 'amountMinor', `amount "${amount}" is longer than 13 characters`);
-  return tlv(emvMpmIds.transactionAmount, amount);
+  return tlv(emvMpmIds.transactionAmount, amount, amount.length);
 }
 
 /** Builds the payload, CRC included. */
 export function encodeEmvMpm(input: EmvMpmEncodeInput): string {
-  if (input.merchantAccounts.length === 0) throw new EmvMpmEncodeError('missing-field', 'merchantAccounts', 'at least one merchant account template is required');
-  const accounts = input.merchantAccounts.map((account, index) => ({ id: account.id, text: encodeMerchantAccount(account, index) }));
-  const ids = new Set(accounts.map((account) => account.id));
-  if (ids.size !== accounts.length) throw new EmvMpmEncodeError('invalid-field', 'merchantAccounts', 'each merchant account template id may appear once');
-  accounts.sort((a, b) => (a.id < b.id ? -1 : 1));
+  const accounts = input.merchantAccounts;
+  if (accounts.length === 0) throw new EmvMpmEncodeError('missing-field', 'merchantAccounts', 'at least one merchant account template is required');
+  let accountsText: string;
+  if (accounts.length === 1 && accounts[0]) {
+    accountsText = encodeMerchantAccount(accounts[0], 0);
+  } else {
+    const encoded = accounts.map((account, index) => ({ id: account.id, text: encodeMerchantAccount(account, index) }));
+    if (new Set(encoded.map((account) => account.id)).size !== encoded.length) {
+      throw new EmvMpmEncodeError('invalid-field', 'merchantAccounts', 'each merchant account template id may appear once');
+    }
+    encoded.sort((a, b) => (a.id < b.id ? -1 : 1));
+    accountsText = encoded.map((account) => account.text).join('');
+  }
 
-  let payload = '000201';
-  payload += input.pointOfInitiation === 'dynamic' ? '010212' : '010211';
-  for (const account of accounts) payload += account.text;
-  payload += tlv(emvMpmIds.merchantCategoryCode, requirePattern('merchantCategoryCode', input.merchantCategoryCode, /^\d{4}$/, '4 digits'));
-  payload += tlv(emvMpmIds.transactionCurrency, requirePattern('currencyNumeric', input.currencyNumeric, /^\d{3}$/, '3 digits (ISO 4217 numeric)'));
+  let payload = input.pointOfInitiation === 'dynamic' ? '000201010212' : '000201010211';
+  payload += accountsText;
+  payload += digitsTlv('merchantCategoryCode', emvMpmIds.merchantCategoryCode, input.merchantCategoryCode, 4, '4 digits');
+  payload += digitsTlv('currencyNumeric', emvMpmIds.transactionCurrency, input.currencyNumeric, 3, '3 digits (ISO 4217 numeric)');
   payload += encodeAmount(input);
-  payload += tlv(emvMpmIds.countryCode, requirePattern('countryCode', input.countryCode, /^[A-Z]{2}$/, 'two uppercase letters (ISO 3166-1 alpha-2)'));
-  payload += tlv(emvMpmIds.merchantName, requireText('merchantName', input.merchantName, 25, true));
-  payload += tlv(emvMpmIds.merchantCity, requireText('merchantCity', input.merchantCity, 15, true));
-  if (input.postalCode !== undefined) payload += tlv(emvMpmIds.postalCode, requireText('postalCode', input.postalCode, 10, true));
+  if (!/^[A-Z]{2}$/.test(input.countryCode)) {
+    throw new EmvMpmEncodeError('invalid-field', 'countryCode', `countryCode must be two uppercase letters (ISO 3166-1 alpha-2), got "${input.countryCode}"`);
+  }
+  payload += tlv(emvMpmIds.countryCode, input.countryCode, 2);
+  payload += textTlv('', 'merchantName', emvMpmIds.merchantName, input.merchantName, 25, true);
+  payload += textTlv('', 'merchantCity', emvMpmIds.merchantCity, input.merchantCity, 15, true);
+  if (input.postalCode !== undefined) payload += textTlv('', 'postalCode', emvMpmIds.postalCode, input.postalCode, 10, true);
   if (input.additionalData) payload += encodeAdditionalData(input.additionalData);
   // ID 64 sorts after 63, but the CRC must be the last object: the language template goes first.
   if (input.alternateLanguage) payload += encodeAlternateLanguage(input.alternateLanguage);
   payload += '6304';
-  const length = characterLength(payload) + 4;
+  // UTF-16 length ≥ character length: only a long payload needs counting.
+  const length = payload.length + 4 <= maxPayloadLength ? payload.length + 4 : characterLength(payload) + 4;
   if (length > maxPayloadLength) throw new EmvMpmEncodeError('payload-too-long', 'payload', `payload is ${length} characters; the limit is ${maxPayloadLength}`);
   return payload + crc16Hex(payload);
 }

@@ -128,6 +128,12 @@ describe('encodeEmvMpm', () => {
     expectEncodeError({ ...sandboxSale, ...change } as EmvMpmEncodeInput, code, field);
   });
 
+  it('counts characters, not UTF-16 units, for names outside the BMP', () => {
+    const payload = encodeEmvMpm({ ...sandboxSale, alternateLanguage: { languagePreference: 'ZH', merchantName: '𠀀面' } });
+    expect(payload).toContain('64120002ZH0102𠀀面6304');
+    expect(decodeEmvMpm(payload)).toMatchObject({ valid: true, alternateLanguage: { merchantName: '𠀀面' } });
+  });
+
   it('counts lengths in characters: 25 Chinese characters fit the language template name', () => {
     const payload = encodeEmvMpm({ ...sandboxSale, alternateLanguage: { languagePreference: 'ZH', merchantName: '面'.repeat(25) } });
     expect(payload).toContain(`0125${'面'.repeat(25)}`);
