@@ -5,6 +5,7 @@
  * driver must ignore it), 'dead' stops switching (commands are logged, relays stay as they are).
  */
 import type { Clock } from '../../main/domain/clock.js';
+import { decodeHidRelayReport } from '../protocols/relay/hid-relay-report.js';
 import { LcusRelayDecoder, type LcusSwitchCommand } from '../protocols/relay/lcus-relay-frame.js';
 import type { Transport } from '../transports/transport.js';
 
@@ -49,7 +50,29 @@ export class RelayBoardSimulator {
     await this.options.transport.close();
   }
 
-  /** Feature reports of a dcttech HID relay arrive here (the HID simulator path). */
+  /**
+   * This board as a dcttech HID relay: a feature-report writer (the shape RelayVendingMachine's
+   * `hidRelaySwitch` takes). Reports that are not switch commands are rejected like a device would
+   * refuse them; after `unplug` every report fails.
+   */
+  hidFeatureReportWriter(description = 'sim:relay (HID)'): { description: string; sendFeatureReport(report: Uint8Array): Promise<void>; close(): Promise<void>; unplug(): void } {
+    let plugged = true;
+    return {
+      description,
+      sendFeatureReport: async (report) => {
+        if (!plugged) throw new Error(`${description}: device unplugged`);
+        const command = decodeHidRelayReport(report);
+        if (!command) throw new Error(`${description}: feature report not understood`);
+        this.apply(command);
+      },
+      close: async () => undefined,
+      unplug: () => {
+        plugged = false;
+      },
+    };
+  }
+
+  /** Applies one switch command (decoded from LCUS bytes or a HID feature report). */
   apply(command: LcusSwitchCommand): void {
     this.received.push(command);
     this.options.log?.(`relay ${command.channel} ${command.on ? 'on' : 'off'}`);
