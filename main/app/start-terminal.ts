@@ -17,6 +17,9 @@ import type { TerminalMode } from '../domain/roles.js';
 import { createFileLogger } from '../logging/logger.js';
 import { acquireInstanceLock } from './instance-lock.js';
 import { packageVersion } from './project-files.js';
+import { setupPayments } from './setup-payments.js';
+import { systemTimers } from './system-timers.js';
+import type { Timers } from '../domain/timers.js';
 
 export interface StartOptions {
   readonly dataDir: string;
@@ -24,6 +27,7 @@ export interface StartOptions {
   readonly configFile?: string | undefined;
   readonly mode?: TerminalMode | undefined;
   readonly clock?: Clock | undefined;
+  readonly timers?: Timers | undefined;
 }
 
 export interface RunningTerminal {
@@ -73,7 +77,10 @@ export async function startTerminalCore(options: StartOptions): Promise<RunningT
     });
     const core = new TerminalCore({ config, mode, journal, sessions, clock, logger, dataDir: options.dataDir, version: packageVersion });
 
-    if (config.backend.url !== 'sandbox') {
+    const paymentsSetup = setupPayments({ config, dataDir: options.dataDir, journal, core, clock, timers: options.timers ?? systemTimers, logger });
+    cleanups.push(() => paymentsSetup.stop());
+
+    if (config.backend.url !== 'sandbox' && !paymentsSetup.sync) {
       const probe = new BackendHealthProbe({ baseUrl: config.backend.url, onChange: (connectivity) => core.setConnectivity(connectivity) });
       probe.start();
       cleanups.push(() => probe.stop());

@@ -1,18 +1,20 @@
 /**
  * Tells which wallet a scanned customer-presented code belongs to, by the prefixes and lengths the
  * acquirers publish (DOMAIN.md): Alipay 16–24 digits starting 25–30; WeChat 18 digits starting
- * 10–15; UnionPay starting 62. Sandbox-wallet online codes start `SBX` and its signed offline
- * codes `OFL1.`. Anything else is refused with a reason before any intent is created.
+ * 10–15; UnionPay starting 62 (the sandbox wallet issues Alipay-shaped "28…" codes). Signed
+ * offline codes start `OFL1.` (main/domain/offline-code-claims.ts). Anything else is refused with
+ * a reason before any intent is created.
  */
-export type CodeWallet = 'alipay' | 'wechat' | 'unionpay' | 'sandbox' | 'offline';
+import { looksLikeOfflineCode } from '../domain/offline-code-claims.js';
+
+export type CodeWallet = 'alipay' | 'wechat' | 'unionpay' | 'offline';
 
 export type CodeClassification = { readonly ok: true; readonly wallet: CodeWallet } | { readonly ok: false; readonly reason: string };
 
 export function classifyPaymentCode(code: string): CodeClassification {
   const text = code.trim();
   if (text.length === 0) return { ok: false, reason: 'the scanned code is empty' };
-  if (/^OFL1\./.test(text) || /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(text)) return { ok: true, wallet: 'offline' };
-  if (/^SBX[0-9A-Za-z]{6,40}$/.test(text)) return { ok: true, wallet: 'sandbox' };
+  if (looksLikeOfflineCode(text)) return { ok: true, wallet: 'offline' };
   if (/^1[0-5]\d{16}$/.test(text)) return { ok: true, wallet: 'wechat' };
   if (/^(2[5-9]|30)\d{14,22}$/.test(text)) return { ok: true, wallet: 'alipay' };
   if (/^62\d{14,17}$/.test(text)) return { ok: true, wallet: 'unionpay' };

@@ -1,0 +1,129 @@
+/**
+ * Wires payments and sync into a starting terminal: the enrolled identity (if any), the signed
+ * HTTP client, the payment backend adapter, the sync client with its uploader and distribution
+ * puller, offline-code acceptance, and the payment service; then starts the start-up resolution
+ * of intents left open (FLOWS.md "Resolve before selling") and the sync loop.
+ *
+ * Without an enrolled identity, cash works and wallet payments answer `unavailable`.
+ */
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { BackendHttpClient } from '../../sync/client/backend-http-client.js';
+import { HttpDistributionPuller } from '../../sync/client/distribution-puller.js';
+import { JournalUploader } from '../../sync/client/journal-uploader.js';
+import { SyncClient } from '../../sync/client/sync-client.js';
+import { CredentialStoreError, TerminalCredentialStore, type SecretProtector } from '../../sync/client/terminal-credential-store.js';
+import type { Journal } from '../../sync/store/journal.js';
+import type { TerminalConfig } from '../config/config-schema.js';
+import type { TerminalCore } from '../core/terminal-core.js';
+import type { Clock } from '../domain/clock.js';
+import type { OfflineAcceptancePolicy } from '../domain/offline-acceptance.js';
+import type { Timers } from '../domain/timers.js';
+import { HttpPaymentBackend } from '../payments/http-payment-backend.js';
+import { offlineTotals, VerifyingOfflineCodeAcceptor } from '../payments/offline-code-acceptor.js';
+import { PaymentService } from '../payments/payment-service.js';
+
+/** Settings key under which the backend distributes wallet public keys (sync/backend/start-backend.ts). */
+const offlineWalletKeysSetting = 'offlineWalletPublicKeys';
+
+export interface PaymentsSetupOptions {
+  readonly config: TerminalConfig;
+  readonly dataDir: string;
+  readonly journal: Journal;
+  readonly core: TerminalCore;
+  readonly clock: Clock;
+  readonly timers: Timers;
+  readonly logger: Logger;
+  /** Electron passes a safeStorage-backed protector; Node mode uses the 0600 key file. */
+  readonly secretProtector?: SecretProtector | undefined;
+}
+
+export interface PaymentsSetup {
+  readonly payments: PaymentService;
+  readonly sync: SyncClient | undefined;
+  /** Resolves when the start-up resolution is done. */
+  readonly resolution: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function setupPayments(options: PaymentsSetupOptions): PaymentsSetup {
+  const { config, journal, core, clock, timers, logger } = options;
+  const policy: OfflineAcceptancePolicy = {
+    perPaymentCapMinor: config.offline.perPaymentCapMinor,
+    totalStoredCapMinor: config.offline.totalStoredCapMinor,
+    maxAgeMs: config.offline.maxAgeHours * 3_600_000,
+  };
+
+  let identity;
+  try {
+    identity = new TerminalCredentialStore(options.dataDir, options.secretProtector).load();
+  } catch (error) {
+    if (!(error instanceof CredentialStoreError)) throw error;
+    logger.error({ err: error }, 'the stored backend identity cannot be used; wallet payments are unavailable until the terminal is enrolled again');
+  }
+  const backendUrl = config.backend.url !== 'sandbox' ? config.backend.url : identity?.backendUrl;
+
+  let client: BackendHttpClient | undefined;
+  let backend: HttpPaymentBackend | undefined;
+  let puller: HttpDistributionPuller | undefined;
+  if (identity && backendUrl) {
+    client = new BackendHttpClient({ baseUrl: backendUrl, credentials: identity, clock });
+    backend = new HttpPaymentBackend(client, { timers });
+    puller = new HttpDistributionPuller(client, join(options.dataDir, 'distribution'), (kind, stored) => logger.info({ kind, version: stored.version }, 'distribution updated'));
+  } else {
+    logger.warn('no enrolled backend identity: cash only (run `terminal enroll --backend URL --code CODE`)');
+  }
+
+  const keyring = (): Map<string, string> => {
+    const keys = puller?.stored('settings')?.document[offlineWalletKeysSetting];
+    const map = new Map<string, string>();
+    if (keys && typeof keys === 'object' && !Array.isArray(keys)) for (const [keyId, pem] of Object.entries(keys)) if (typeof pem === 'string') map.set(keyId, pem);
+    return map;
+  };
+
+  let sync: SyncClient | undefined;
+  const payments = new PaymentService({
+    journal,
+    backend,
+    clock,
+    timers,
+    logger,
+    connectivity: () => core.currentConnectivity(),
+    offlineCodes: new VerifyingOfflineCodeAcceptor(keyring, policy),
+    onPaymentChanged: (view) => {
+      core.publish({ name: 'payment.changed', payload: view });
+      sync?.notify();
+    },
+  });
+  if (client) {
+    sync = new SyncClient({
+      journal,
+      uploader: new JournalUploader(client),
+      clock,
+      timers,
+      puller,
+      onOfflinePayment: (verdict) => payments.settleOfflinePayment(verdict.paymentId, verdict),
+      onStatus: (status) => core.setConnectivity(status.connectivity, status.lastSuccessAtMs ?? undefined),
+      onError: (error) => logger.warn({ err: error }, 'sync side task failed'),
+    });
+  }
+  const activeSync = sync;
+  core.attachPayments({ payments, sync: activeSync && { syncNow: () => activeSync.syncNow() }, offlineTotals: () => offlineTotals(journal, policy) });
+  activeSync?.start();
+  const resolution = payments.resolveOpenIntents().then(
+    (resolved) => {
+      if (resolved.length > 0) logger.info({ states: resolved.map((intent) => `${intent.id}:${intent.state}`) }, 'open intents from the previous run resolved');
+    },
+    (error: unknown) => logger.error({ err: error }, 'start-up resolution failed'),
+  );
+  return {
+    payments,
+    sync: activeSync,
+    resolution,
+    async stop() {
+      backend?.stop();
+      await payments.stop();
+      await activeSync?.stop();
+    },
+  };
+}
