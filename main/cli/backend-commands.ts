@@ -1,0 +1,211 @@
+/**
+ * `terminal backend …` (the reference payment backend) and `terminal wallet …` (the sandbox
+ * wallet's customer side). Results go to standard output; a failure throws and `runCli` prints
+ * the one-line reason.
+ *
+ * - `terminal backend [serve] [--port N] [--host H] [--db FILE] [--no-sandbox] [--sandbox-delay-ms N] [--wallet-key FILE]`
+ *   prints `backend: listening on <url>` once it accepts requests, and runs until SIGINT/SIGTERM.
+ * - `terminal backend enroll --name NAME [--db FILE] [--ttl-minutes N]` prints a one-time code.
+ * - `terminal backend publish <catalog|planogram|settings> <file.json> [--db FILE]` publishes a version.
+ * - `terminal wallet pay "<qr content>" [--backend URL] [--decline] [--payer ID]` exits 0 when paid.
+ * - `terminal wallet code [--offline] …` prints a customer-presented code on one line.
+ * - `terminal wallet public-key [--wallet-key FILE]` prints the offline-code key id and public key.
+ */
+import { Argument, type Command, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { defaultDataDir } from '../config/data-dir.js';
+import { formatMoney, MoneyError, parseMajorToMinor } from '../domain/money.js';
+import { distributionKinds, type DistributionKind, sandboxBehaviours, type SandboxBehaviour } from '../../sync/backend/backend-api.js';
+import { openBackendDatabase } from '../../sync/backend/backend-database.js';
+import { BackendError } from '../../sync/backend/backend-error.js';
+import { DistributionStore } from '../../sync/backend/distribution-store.js';
+import { startBackend } from '../../sync/backend/start-backend.js';
+import { TerminalRegistry } from '../../sync/backend/terminal-registry.js';
+import { systemClock } from '../domain/clock.js';
+import { issueOfflineCode } from '../../sync/wallet/offline-code.js';
+import { SandboxWalletClient } from '../../sync/wallet/sandbox-wallet-client.js';
+import { loadOrCreateSandboxWalletKey, sandboxWalletKeyFileName } from '../../sync/wallet/sandbox-wallet-key.js';
+import { CliUsageError } from './cli-failure.js';
+import type { CliContext } from './terminal-cli.js';
+
+export const defaultBackendPort = 8787;
+export const defaultBackendUrl = `http://127.0.0.1:${defaultBackendPort}`;
+const defaultBackendDb = () => join(defaultDataDir(), 'backend.sqlite');
+const defaultWalletKey = () => join(defaultDataDir(), sandboxWalletKeyFileName);
+
+function parseWholeNumber(text: string, what: string, max: number): number {
+  if (!/^\d{1,10}$/.test(text) || Number(text) > max) throw new CliUsageError(`${what} must be a whole number from 0 to ${max}, got "${text}"`);
+  return Number(text);
+}
+
+function parseAmount(text: string, what: string): number {
+  try {
+    return parseMajorToMinor(text);
+  } catch (error) {
+    if (error instanceof MoneyError) throw new CliUsageError(`${what}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** Runs FN on the backend database file, closing it afterwards; maps refusals to usage errors. */
+function withBackendDb<T>(file: string, fn: (db: ReturnType<typeof openBackendDatabase>) => T): T {
+  const db = openBackendDatabase(file);
+  try {
+    return fn(db);
+  } catch (error) {
+    if (error instanceof BackendError && error.code === 'bad-request') throw new CliUsageError(error.message);
+    throw error;
+  } finally {
+    db.close();
+  }
+}
+
+function waitForStopSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: string) => resolve(signal);
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
+}
+
+export function registerBackendCommands(program: Command, { print }: CliContext): void {
+  const backend = program.command('backend').description('the reference payment backend: serve it, enroll terminals, publish catalog/planogram/settings');
+
+  backend
+    .command('serve', { isDefault: true })
+    .description('run the backend HTTP server (default subcommand); prints "backend: listening on <url>"')
+    .option('--port <port>', 'TCP port; 0 picks a free one', String(defaultBackendPort))
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--db <file>', 'SQLite file (created when absent)', defaultBackendDb())
+    .option('--no-sandbox', 'disable the sandbox wallet provider and its /sandbox endpoints')
+    .option('--sandbox-delay-ms <ms>', 'delay every sandbox provider answer (exercise timeouts)', '0')
+    .option('--wallet-key <file>', 'sandbox wallet offline-code key file (created when absent)', defaultWalletKey())
+    .action(async (options: { port: string; host: string; db: string; sandbox: boolean; sandboxDelayMs: string; walletKey: string }) => {
+      const port = parseWholeNumber(options.port, '--port', 65_535);
+      const responseDelayMs = parseWholeNumber(options.sandboxDelayMs, '--sandbox-delay-ms', 600_000);
+      const running = await startBackend({
+        dbFile: options.db,
+        host: options.host,
+        port,
+        clock: systemClock,
+        sandbox: options.sandbox ? { walletKeyFile: options.walletKey, responseDelayMs } : undefined,
+      });
+      print(`backend: listening on ${running.url}`);
+      print(`database: ${options.db}`);
+      print(running.walletKey ? `sandbox wallet: on (offline-code key ${running.walletKey.keyId}, ${options.walletKey})` : 'sandbox wallet: off');
+      const signal = await waitForStopSignal();
+      print(`backend: stopping (${signal})`);
+      await running.close();
+    });
+
+  backend
+    .command('enroll')
+    .description('issue a one-time enrollment code for a terminal (a terminal exchanges it at POST /v1/enroll)')
+    .requiredOption('--name <name>', 'the terminal\'s display name')
+    .option('--db <file>', 'SQLite file of the backend', defaultBackendDb())
+    .option('--ttl-minutes <minutes>', 'how long the code stays valid', '60')
+    .action((options: { name: string; db: string; ttlMinutes: string }) => {
+      const ttlMinutes = parseWholeNumber(options.ttlMinutes, '--ttl-minutes', 7 * 24 * 60);
+      if (ttlMinutes === 0) throw new CliUsageError('--ttl-minutes must be at least 1');
+      const issued = withBackendDb(options.db, (db) => new TerminalRegistry(db, systemClock).issueEnrollmentCode(options.name, ttlMinutes * 60_000));
+      print(`code: ${issued.code}`);
+      print(`terminal: ${issued.name}`);
+      print(`expires: ${new Date(issued.expiresAtMs).toISOString()}`);
+    });
+
+  backend
+    .command('publish')
+    .description('publish a new version of a catalog, planogram or settings JSON document for the terminals')
+    .addArgument(new Argument('<kind>', 'what to publish').choices([...distributionKinds]))
+    .argument('<file>', 'JSON file holding one object')
+    .option('--db <file>', 'SQLite file of the backend', defaultBackendDb())
+    .action((kind: DistributionKind, file: string, options: { db: string }) => {
+      let document: unknown;
+      try {
+        document = JSON.parse(readFileSync(file, 'utf8'));
+      } catch (error) {
+        throw new CliUsageError(`cannot read ${file} as JSON: ${(error as Error).message}`);
+      }
+      const published = withBackendDb(options.db, (db) => new DistributionStore(db, systemClock).publish(kind, document));
+      print(`published ${kind} version ${published.version}`);
+    });
+}
+
+export function registerWalletCommands(program: Command, { print }: CliContext): void {
+  const wallet = program.command('wallet').description('the sandbox wallet, as a customer uses it: pay a QR, show a payment code');
+
+  wallet
+    .command('pay')
+    .description('pay a merchant-presented QR shown by a terminal; exits 0 when paid, 1 naming the outcome otherwise')
+    .argument('<qr>', 'the QR content (the EMV payload the terminal shows)')
+    .option('--backend <url>', 'the backend the terminal uses', defaultBackendUrl)
+    .option('--decline', 'refuse in the wallet instead of paying (the payment stays pending)')
+    .option('--payer <id>', 'payer id recorded with the payment')
+    .action(async (qr: string, options: { backend: string; decline?: boolean; payer?: string }) => {
+      const result = await new SandboxWalletClient(options.backend).payQr({ qrContent: qr.trim(), behaviour: options.decline ? 'decline' : 'pay', ...(options.payer ? { payerId: options.payer } : {}) });
+      const summary = `${formatMoney(result.amountMinor)} to ${result.merchantName} (payment ${result.paymentId})`;
+      if (result.outcome === 'paid') {
+        print(`paid ${summary}`);
+        return;
+      }
+      print(`${result.outcome} ${summary}`);
+      process.exitCode = 1;
+    });
+
+  wallet
+    .command('code')
+    .description('print a customer-presented payment code (online: registered at the sandbox; --offline: a signed OFL1 code, no network)')
+    .option('--offline', 'issue a signed offline code locally with the wallet key')
+    .option('--backend <url>', 'the backend (online codes)', defaultBackendUrl)
+    .option('--balance <amount>', 'online: wallet balance, e.g. 1000.00', '1000.00')
+    .addOption(new Option('--behaviour <behaviour>', 'online: how the sandbox answers the terminal').choices([...sandboxBehaviours]).default('pay'))
+    .option('--user-paying-ms <ms>', 'online, behaviour user-paying: time until the customer confirms', '8000')
+    .option('--delay-ms <ms>', 'online: delay before the sandbox answers the pay call', '0')
+    .option('--limit <amount>', 'offline: most the code may pay, e.g. 200.00', '200.00')
+    .option('--expires-minutes <minutes>', 'offline: validity of the code', '60')
+    .option('--payer <id>', 'offline: payer id', 'sandbox-payer')
+    .option('--wallet-key <file>', 'offline: the wallet key file (shared with the backend)', defaultWalletKey())
+    .action(
+      async (options: {
+        offline?: boolean;
+        backend: string;
+        balance: string;
+        behaviour: SandboxBehaviour;
+        userPayingMs: string;
+        delayMs: string;
+        limit: string;
+        expiresMinutes: string;
+        payer: string;
+        walletKey: string;
+      }) => {
+        if (options.offline) {
+          const limitMinor = parseAmount(options.limit, '--limit');
+          if (limitMinor === 0) throw new CliUsageError('--limit must be more than 0.00');
+          const expiresMinutes = parseWholeNumber(options.expiresMinutes, '--expires-minutes', 7 * 24 * 60);
+          if (expiresMinutes === 0) throw new CliUsageError('--expires-minutes must be at least 1');
+          const key = loadOrCreateSandboxWalletKey(options.walletKey);
+          const nowMs = systemClock.nowMs();
+          print(issueOfflineCode({ privateKey: key.privateKeyPem, keyId: key.keyId, payerId: options.payer, amountLimitMinor: limitMinor, issuedAtMs: nowMs, expiresAtMs: nowMs + expiresMinutes * 60_000 }));
+          return;
+        }
+        const issued = await new SandboxWalletClient(options.backend).issueCode({
+          balanceMinor: parseAmount(options.balance, '--balance'),
+          behaviour: options.behaviour,
+          userPayingMs: parseWholeNumber(options.userPayingMs, '--user-paying-ms', 600_000),
+          delayMs: parseWholeNumber(options.delayMs, '--delay-ms', 60_000),
+        });
+        print(issued.code);
+      },
+    );
+
+  wallet
+    .command('public-key')
+    .description('print the sandbox wallet\'s offline-code key id and public key (PEM) for terminal settings')
+    .option('--wallet-key <file>', 'the wallet key file', defaultWalletKey())
+    .action((options: { walletKey: string }) => {
+      const key = loadOrCreateSandboxWalletKey(options.walletKey);
+      print(`key id: ${key.keyId}`);
+      print(key.publicKeyPem.trimEnd());
+    });
+}
