@@ -150,6 +150,26 @@ export const publicEmvPayloads: readonly PublicEmvPayload[] = [
     payload: '00020101021127770012com.p2pqrpay0111EAWRPHM2XXX02089996440304125000134020460514+63-91788179125204601653036085802PH5914Komoo Testingg6006AMADEO63041E6F',
     expected: { valid: true, pointOfInitiation: '11', mcc: '6016', currency: '608', amount: null, country: 'PH', merchantName: 'Komoo Testingg', merchantCity: 'AMADEO', crc: '1E6F', warnings: [] },
   },
+  {
+    name: 'Indonesia QRIS (DOKU acquirer, QRIS switching template 51)',
+    source: 'purnama/spring-qris src/test/java/id/purnama/qris/SpringQrisApplicationTests.java (contextLoads)',
+    payload:
+      '00020101021126530012COM.DOKU.WWW011893600899000000247502042475030' +
+      '3URE51440014ID.CO.QRIS.WWW0215ID10200392934820303URE5204539953033605802ID5911GUREUM SHOP6013JAKARTA PUSAT61051064062070703A016304455C',
+    expected: { valid: true, pointOfInitiation: '11', mcc: '5399', currency: '360', amount: null, country: 'ID', merchantName: 'GUREUM SHOP', merchantCity: 'JAKARTA PUSAT', crc: '455C', warnings: [] },
+  },
+  {
+    name: 'Indonesia QRIS example with tip indicator 55 and postal code',
+    source: '2ndsilencerz/fatalisa-public-api service/qris/qris_mpm_parse_test.go (testDataMpm.Raw)',
+    payload: '00020101021126670018ID.CO.EXAMPLE2.WWW01159360056701234560215MIDCONTOH1234560303UMI5204123453033605502015802ID5914NamaMerchantC76009NamaKota16110123456789062070703K1963040BE8',
+    expected: { valid: true, pointOfInitiation: '11', mcc: '1234', currency: '360', amount: null, country: 'ID', merchantName: 'NamaMerchantC7', merchantCity: 'NamaKota1', crc: '0BE8', warnings: [] },
+  },
+  {
+    name: 'Vietnam AirPay merchant',
+    source: 'xuannghia/vietnam-qr-pay test/test-airpay-qr.spec.ts',
+    payload: '00020101021126610013vn.airpay.www014000000201010100064185noC4efDjGKq0or5GbeBz5204581253037045910RESTAURANT6009HOCHIMINH5802VN6304DA5C',
+    expected: { valid: true, pointOfInitiation: '11', mcc: '5812', currency: '704', amount: null, country: 'VN', merchantName: 'RESTAURANT', merchantCity: 'HOCHIMINH', crc: 'DA5C', warnings: [] },
+  },
 ];
 
 /** Invalid payloads published as such. */
