@@ -61,7 +61,7 @@ async function enrolledClient(name: string): Promise<TerminalClient> {
   return new TerminalClient(url, enrolled.terminalId, enrolled.terminalSecret, clock);
 }
 
-describe("terminal backend and terminal wallet, as child processes", { timeout: 120_000 }, () => {
+describe('terminal backend and terminal wallet, as child processes', { timeout: 120_000 }, () => {
   it('serves, enrolls a terminal, and `wallet pay` pays its merchant-presented QR', async () => {
     const client = await enrolledClient('Counter CLI');
     const created = await client.request('POST', '/v1/payments/merchant-presented', { paymentId: 'cli-qr-0000001', amountMinor: 1250, currency: 'CNY' });
