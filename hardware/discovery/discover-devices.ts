@@ -1,0 +1,71 @@
+/**
+ * One list of attached devices for the technician (`terminal devices`) and the device watcher:
+ * serial ports and HID devices, each with its ids, the device URI to bind it with, and the role
+ * the known-device table suggests. Never throws; problems are returned as warnings.
+ */
+import { findKnownDevice, type SuggestedRole } from './known-devices.js';
+import { listHidDevices } from './list-hid-devices.js';
+import { listSerialPorts, type SerialListDependencies } from './list-serial-ports.js';
+import type { HidBackend } from '../transports/hid-transport.js';
+
+export interface DiscoveredDevice {
+  readonly kind: 'serial' | 'hid';
+  /** The device URI that opens it, e.g. `serial:/dev/ttyUSB0` or `hid:0x16c0:0x05df?serial=X`. */
+  readonly uri: string;
+  readonly path: string;
+  readonly vendorId?: number | undefined;
+  readonly productId?: number | undefined;
+  readonly serialNumber?: string | undefined;
+  readonly manufacturer?: string | undefined;
+  readonly product?: string | undefined;
+  readonly usagePage?: number | undefined;
+  readonly knownAs?: string | undefined;
+  readonly suggestedRole?: SuggestedRole | undefined;
+  readonly note?: string | undefined;
+}
+
+export interface Discovery {
+  readonly devices: readonly DiscoveredDevice[];
+  readonly warnings: readonly string[];
+}
+
+export interface DiscoveryDependencies {
+  readonly serial?: SerialListDependencies;
+  readonly hid?: Pick<HidBackend, 'devices'>;
+}
+
+export const hex4 = (value: number) => `0x${value.toString(16).padStart(4, '0')}`;
+
+export async function discoverDevices(dependencies: DiscoveryDependencies = {}): Promise<Discovery> {
+  const [serial, hid] = await Promise.all([listSerialPorts(dependencies.serial), listHidDevices(dependencies.hid)]);
+  const devices: DiscoveredDevice[] = [];
+  for (const port of serial.ports) {
+    const known = findKnownDevice(port.vendorId, port.productId);
+    devices.push({ kind: 'serial', uri: `serial:${port.path}`, ...port, knownAs: known?.name, suggestedRole: known?.role, note: known?.note });
+  }
+  // One row per physical HID device: node-hid lists each interface; keep the POS (0x8C) one when present.
+  const seen = new Map<string, DiscoveredDevice>();
+  for (const device of hid.devices) {
+    const serialQuery = device.serialNumber ? `?serial=${encodeURIComponent(device.serialNumber)}` : '';
+    const uri = `hid:${hex4(device.vendorId)}:${hex4(device.productId)}${serialQuery}`;
+    const previous = seen.get(uri);
+    if (previous && !(device.usagePage === 0x8c && previous.usagePage !== 0x8c)) continue;
+    const known = findKnownDevice(device.vendorId, device.productId);
+    seen.set(uri, {
+      kind: 'hid',
+      uri,
+      path: device.path ?? '',
+      vendorId: device.vendorId,
+      productId: device.productId,
+      serialNumber: device.serialNumber || undefined,
+      manufacturer: device.manufacturer || undefined,
+      product: device.product || undefined,
+      usagePage: device.usagePage,
+      knownAs: known?.name,
+      suggestedRole: known?.role,
+      note: known?.note,
+    });
+  }
+  devices.push(...seen.values());
+  return { devices, warnings: [...serial.warnings, ...hid.warnings] };
+}
