@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { errorBodySchema, healthResponseSchema, maxRequestBodyBytes, terminalInfoResponseSchema } from '../../../sync/backend/backend-api.js';
@@ -189,5 +190,48 @@ describe('backend server: distribution', () => {
     const walletKey = fixture.backend.walletKey;
     expect(walletKey).toBeDefined();
     expect(settings.json).toMatchObject({ document: { offlineWalletPublicKeys: { [walletKey?.keyId ?? '']: walletKey?.publicKeyPem } } });
+  });
+});
+
+describe('backend server: transport-level abuse and restarts', () => {
+  it('answers garbage that is not HTTP with 400 and keeps serving', async () => {
+    const { connect } = await import('node:net');
+    const url = new URL(fixture.backend.url);
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(url.port), url.hostname, () => socket.write('\x16\x03\x01 this is not http\r\n\r\n'));
+      let text = '';
+      socket.on('data', (chunk) => (text += chunk.toString('latin1')));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 400 /);
+    expect((await fetch(`${fixture.backend.url}/health`)).status).toBe(200);
+  });
+
+  it('refuses a long-poll wait above the maximum and answers an empty poll when nothing happens', async () => {
+    const client = await fixture.enrollTerminal();
+    expect(errorBodySchema.parse((await client.request('GET', '/v1/events?after=0&waitMs=30001')).json).error.code).toBe('bad-request');
+    const empty = await client.request('GET', '/v1/events?after=0&waitMs=1');
+    expect(empty.json).toMatchObject({ events: [], nextAfter: 0 });
+  });
+
+  it('keeps terminals and used nonces across a restart on the same file', async () => {
+    const client = await fixture.enrollTerminal();
+    const nonce = newNonce();
+    expect((await client.request('GET', '/v1/terminal', undefined, { nonce })).status).toBe(200);
+    await fixture.backend.close();
+    const { startBackend } = await import('../../../sync/backend/start-backend.js');
+    const restarted = await startBackend({ dbFile: fixture.dbFile, port: 0, clock: fixture.clock, sandbox: { walletKeyFile: `${fixture.dir}/wallet-key.json` } });
+    try {
+      const again = new TerminalClient(restarted.url, client.terminalId, client.secret, fixture.clock);
+      expect(errorBodySchema.parse((await again.request('GET', '/v1/terminal', undefined, { nonce })).json).error.code).toBe('nonce-reused');
+      expect((await again.request('GET', '/v1/terminal')).status).toBe(200);
+      expect(restarted.distribution.latest('settings')?.version).toBe(1);
+    } finally {
+      await restarted.close();
+      rmSync(fixture.dir, { recursive: true, force: true });
+      // afterEach closes whatever `fixture` holds: give it a fresh one.
+      fixture = await startBackendFixture();
+    }
   });
 });
