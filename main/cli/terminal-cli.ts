@@ -10,6 +10,7 @@ import { defaultDataDir } from '../config/data-dir.js';
 import { loadConfigFile } from '../config/load-config.js';
 import { registerBackendCommands, registerWalletCommands } from './backend-commands.js';
 import { CliUsageError, describeFailure } from './cli-failure.js';
+import { registerDeviceCommands, registerSimulateScannerCommand } from './device-commands.js';
 import { registerQrCommands } from './qr-commands.js';
 import { registerPrintTestCommand, registerSimulatePrinterCommand } from './printer-commands.js';
 import { runStartCommand, shells } from './start-command.js';
@@ -48,6 +49,8 @@ const commandRegistrars: readonly ((program: Command, context: CliContext) => vo
   registerSimulateVendingCommands,
   registerBackendCommands,
   registerWalletCommands,
+  registerDeviceCommands,
+  registerSimulateScannerCommand,
   // (registrars of later areas: hardware, payments, backend)
 ];
 
