@@ -9,6 +9,7 @@ import { packageVersion } from '../app/project-files.js';
 import { defaultDataDir } from '../config/data-dir.js';
 import { loadConfigFile } from '../config/load-config.js';
 import { registerBackendCommands, registerWalletCommands } from './backend-commands.js';
+import { registerSaleCommands } from './sale-commands.js';
 import { CliUsageError, describeFailure } from './cli-failure.js';
 import { registerDeviceCommands, registerSimulateScannerCommand } from './device-commands.js';
 import { registerQrCommands } from './qr-commands.js';
@@ -49,6 +50,7 @@ const commandRegistrars: readonly ((program: Command, context: CliContext) => vo
   registerSimulateVendingCommands,
   registerBackendCommands,
   registerWalletCommands,
+  registerSaleCommands,
   registerDeviceCommands,
   registerSimulateScannerCommand,
   // (registrars of later areas: hardware, payments, backend)

@@ -3,7 +3,7 @@
  * become `SyncTransportError` (the whole batch is sent again later; the backend answers replays
  * with the saved result), per-entry outcomes become `UploadEntryResult`s.
  */
-import { backendRoutes, journalBatchResponseSchema, maxJournalBatchEntries } from '../backend/backend-api.js';
+import { backendRoutes, journalBatchResponseSchema, maxJournalBatchEntries, terminalInfoResponseSchema } from '../backend/backend-api.js';
 import type { OutboxEntry } from '../store/journal.js';
 import { BackendCallError, type BackendHttpClient } from './backend-http-client.js';
 import { SyncTransportError, type OutboxUploader, type UploadEntryResult } from './sync-client.js';
@@ -14,6 +14,14 @@ export class JournalUploader implements OutboxUploader {
     private readonly timeoutMs = 30_000,
   ) {}
 
+  async ping(): Promise<void> {
+    try {
+      await this.client.call('GET', backendRoutes.terminalInfo.path, terminalInfoResponseSchema, { timeoutMs: 5_000 });
+    } catch (error) {
+      throw toTransportError(error);
+    }
+  }
+
   async upload(entries: readonly OutboxEntry[]): Promise<readonly UploadEntryResult[]> {
     if (entries.length > maxJournalBatchEntries) throw new SyncTransportError('bad-response', `a batch holds at most ${maxJournalBatchEntries} entries`);
     let response;
@@ -23,11 +31,7 @@ export class JournalUploader implements OutboxUploader {
         timeoutMs: this.timeoutMs,
       });
     } catch (error) {
-      if (error instanceof BackendCallError) {
-        const kind = error.kind === 'unreachable' || error.kind === 'timeout' || error.kind === 'server-error' ? error.kind : error.kind === 'rejected' || error.kind === 'clock-skew' ? 'unauthorized' : 'bad-response';
-        throw new SyncTransportError(kind, error.message);
-      }
-      throw error;
+      throw toTransportError(error);
     }
     const body = response.body;
     if (!body) throw new SyncTransportError('bad-response', 'the journal upload got an empty answer');
@@ -39,4 +43,10 @@ export class JournalUploader implements OutboxUploader {
       offlinePayment: result.offlinePayment && { paymentId: result.offlinePayment.paymentId, status: result.offlinePayment.status, rejection: result.offlinePayment.rejection, firstSpentByPaymentId: result.offlinePayment.firstSpentByPaymentId },
     }));
   }
+}
+
+function toTransportError(error: unknown): unknown {
+  if (!(error instanceof BackendCallError)) return error;
+  const kind = error.kind === 'unreachable' || error.kind === 'timeout' || error.kind === 'server-error' ? error.kind : error.kind === 'rejected' || error.kind === 'clock-skew' ? 'unauthorized' : 'bad-response';
+  return new SyncTransportError(kind, error.message);
 }

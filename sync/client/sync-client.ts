@@ -50,6 +50,8 @@ export interface UploadEntryResult {
 export interface OutboxUploader {
   /** Uploads ENTRIES (ascending seq); resolves with one result per entry or throws `SyncTransportError`. */
   upload(entries: readonly OutboxEntry[]): Promise<readonly UploadEntryResult[]>;
+  /** A cheap signed round trip used when there is nothing to upload, so an idle terminal still notices an outage. Throws `SyncTransportError`. */
+  ping?(): Promise<void>;
 }
 
 /** Fetches catalog/planogram/settings updates; called after successful drains. Throws on failure. */
@@ -208,10 +210,11 @@ export class SyncClient {
   }
 
   private async drainBatches(): Promise<DrainOutcome> {
-    for (;;) {
+    for (let round = 0; ; round += 1) {
       const batch = this.deps.journal.pendingOutbox(this.options.batchSize);
-      if (batch.length === 0) break;
-      const outcome = await this.uploadBatch(batch);
+      if (batch.length === 0 && (round > 0 || !this.deps.uploader.ping)) break;
+      const outcome = batch.length === 0 ? await this.ping() : await this.uploadBatch(batch);
+      if (batch.length === 0 && outcome.ok) break;
       if (!outcome.ok) {
         this.consecutiveFailures += 1;
         this.connectivity = outcome.connectivity;
@@ -259,6 +262,16 @@ export class SyncClient {
       }
     }
     return retryLater === null ? { ok: true } : { ok: false, connectivity: 'degraded', message: retryLater };
+  }
+
+  private async ping(): Promise<DrainOutcome> {
+    try {
+      await this.deps.uploader.ping?.();
+      return { ok: true };
+    } catch (error) {
+      const kind = error instanceof SyncTransportError ? error.kind : 'bad-response';
+      return { ok: false, connectivity: kind === 'unreachable' || kind === 'timeout' ? 'offline' : 'degraded', message: error instanceof Error ? error.message : String(error) };
+    }
   }
 
   private async maybePull(): Promise<void> {
