@@ -76,8 +76,13 @@ function attachVendingSimulator(uri: SimulatedDeviceUri, link: MemoryLink): void
     case 'mdb': {
       const vmc = new MdbVmcSimulator({ transport: link.device, timers: cliTimers, fault: optionValue<VmcFault>(uri, 'fault', vmcFaults, 'none') });
       void vmc.start();
-      // The simulated customer picks item 1 for 3.50 once the reader is enabled.
-      const pick = () => (vmc.readerState === 'enabled' ? void vmc.selectProduct(Number(uri.options.item ?? '1'), parseMajorPrice(uri.options.price ?? '3.50') ?? 350) : cliTimers.setTimer(pick, 100));
+      // The simulated customer picks ITEM (default 1) at PRICE (default 3.50) once the reader is
+      // enabled; it gives up after 60 s so a reader that never enables cannot keep the CLI alive.
+      let triesLeft = 600;
+      const pick = () => {
+        if (vmc.readerState === 'enabled') vmc.selectProduct(Number(uri.options.item ?? '1'), parseMajorPrice(uri.options.price ?? '3.50') ?? 350);
+        else if (--triesLeft > 0) cliTimers.setTimer(pick, 100);
+      };
       cliTimers.setTimer(pick, 100);
       return;
     }
@@ -180,13 +185,15 @@ async function mdbVendTest(transport: Transport, options: VendTestOptions, vendI
   const item = options.slot === undefined ? undefined : positiveInteger(options.slot, '--slot');
   const machine = new MdbCashlessMachine({ adapterId: 'vend-test', transport, store: new MemoryVendStateStore(), clock: systemClock, timers: cliTimers, newId: () => vendId, log: (line) => print(`  ${line}`) });
   try {
+    let cancelWait: () => void = () => undefined;
     const requested = new Promise<MdbVendRequested | undefined>((resolve) => {
       machine.onVendRequested(resolve);
-      cliTimers.setTimer(() => resolve(undefined), waitMs);
+      cancelWait = cliTimers.setTimer(() => resolve(undefined), waitMs);
     });
     await machine.start();
     print(`reader enabled (C,1 sent); waiting up to ${waitMs} ms for the machine to ask for a vend`);
     const request = await requested;
+    cancelWait();
     if (!request) throw new Error(`the vending machine asked for no vend within ${waitMs} ms (reader state: ${machine.readerState()})`);
     print(`VMC asks ${formatMajorPrice(request.priceMinor)} for item ${request.item}`);
     if (options.deny || (item !== undefined && request.item !== item)) {
@@ -237,15 +244,17 @@ export function registerSimulateVendingCommands(program: Command, { print }: Cli
       const selection = options.vend === undefined ? undefined : parseSelection(options.vend);
       await runOnPty('mdb', options.link, print, (device) => {
         const vmc = new MdbVmcSimulator({ transport: device, timers: cliTimers, fault: options.fault ?? 'none', log: print });
+        let cancelPick: () => void = () => undefined;
         if (selection) {
           const pick = () => {
             if (vmc.readerState === 'enabled' && !vmc.currentSession) vmc.selectProduct(selection.item, selection.priceMinor);
-            cliTimers.setTimer(pick, 3000);
+            cancelPick = cliTimers.setTimer(pick, 3000);
           };
-          cliTimers.setTimer(pick, 500);
+          cancelPick = cliTimers.setTimer(pick, 500);
         }
         return {
           start: () => vmc.start(),
+          stop: () => cancelPick(),
           summary: () => `${vmc.sessions.length} session(s): ${vmc.sessions.map((session) => session.result).join(', ') || 'none'}`,
           hint: (host) => `terminal vend-test --mdb serial:${host}?baud=115200`,
           fault: options.fault ?? 'none',
@@ -263,6 +272,8 @@ function parseSelection(text: string): { item: number; priceMinor: number } {
 
 interface RunningSimulator {
   start(): Promise<void>;
+  /** Cancels the simulator's own timers so the process can exit. */
+  stop?(): void;
   summary(): string;
   hint(hostPath: string): string;
   fault: string;
@@ -280,6 +291,7 @@ async function runOnPty(kind: string, link: string | undefined, print: (line: st
     process.once('SIGINT', done);
     process.once('SIGTERM', done);
   });
+  simulator.stop?.();
   await device.close();
   await pair.close();
   print(`${kind} simulator stopped: ${simulator.summary()}`);
