@@ -45,6 +45,8 @@ export interface PrinterStatus {
 
 export interface PrintProof {
   readonly printedAtMs: number;
+  /** True when the printer answered the paper-sensor query after the job (real proof of print). */
+  readonly proven: boolean;
   /** Conditions reported with the proof, e.g. 'paper-near-end' (a warning, not a failure). */
   readonly conditions: readonly PrinterCondition[];
 }
@@ -102,7 +104,7 @@ export class ReceiptPrinter {
         throwIfBlocked(before.conditions, this.transport.description);
       }
       await this.send(bytes);
-      if (!this.options.profile.statusReplies) return { printedAtMs: this.timer.nowMs(), conditions: [] };
+      if (!this.options.profile.statusReplies) return { printedAtMs: this.timer.nowMs(), proven: false, conditions: [] };
       let reply: StatusReport;
       try {
         reply = await this.ask(Uint8Array.of(0x1d, 0x72, 0x01), paperSensorQuery, this.proofTimeoutMs);
@@ -117,7 +119,7 @@ export class ReceiptPrinter {
       }
       const conditions = reply.kind === 'invalid' ? [] : reply.conditions;
       throwIfBlocked(conditions, this.transport.description);
-      return { printedAtMs: this.timer.nowMs(), conditions };
+      return { printedAtMs: this.timer.nowMs(), proven: true, conditions };
     });
   }
 

@@ -16,7 +16,10 @@ export interface PrinterProfile {
   /** Understands `GS ( k` QR codes; otherwise QR codes are sent as raster images. */
   readonly nativeQr: boolean;
   readonly cutter: 'full' | 'partial' | 'none';
-  /** Answers `DLE EOT` and `GS r 1`; a printer that cannot is never proven to have printed. */
+  /**
+   * Answers `DLE EOT` and `GS r 1`. Without replies (e.g. a write-only USB printer-class file) a
+   * job counts as printed once its bytes are written, and the proof says `proven: false`.
+   */
   readonly statusReplies: boolean;
 }
 

@@ -5,6 +5,7 @@
  *
  * Behaviour per fault:
  * - 'none': prints, answers everything.
+ * - 'paper-near-end': prints and answers, reporting the near-end sensor (a warning).
  * - 'paper-out' / 'cover-open': answers `DLE EOT n` (real-time commands work offline) with the
  *   matching bits, drops print data and never answers `GS r 1` (an offline printer stops
  *   processing its buffer); switching back to 'none' does not print what was dropped.
@@ -23,7 +24,7 @@ import type { PrinterProfile } from '../printers/printer-profiles.js';
 import type { Transport } from '../transports/transport.js';
 import type { PrintedElement, PrintedReceipt } from './printed-receipt.js';
 
-export const printerFaults = ['none', 'paper-out', 'cover-open', 'silent'] as const;
+export const printerFaults = ['none', 'paper-near-end', 'paper-out', 'cover-open', 'silent'] as const;
 export type PrinterFault = (typeof printerFaults)[number];
 
 export interface PrinterSimulatorOptions {
@@ -114,11 +115,11 @@ export class PrinterSimulator {
   }
 
   private mechanism(): PrinterMechanismState {
-    return { paperOut: this.faultState === 'paper-out', paperNearEnd: false, coverOpen: this.faultState === 'cover-open', error: false };
+    return { paperOut: this.faultState === 'paper-out', paperNearEnd: this.faultState === 'paper-near-end', coverOpen: this.faultState === 'cover-open', error: false };
   }
 
   private get printing(): boolean {
-    return this.faultState === 'none';
+    return this.faultState === 'none' || this.faultState === 'paper-near-end';
   }
 
   private apply(command: EscPosCommand, replies: number[]): void {

@@ -62,7 +62,8 @@ export function registerPrintTestCommand(program: Command, { print }: CliContext
         const bytes = layoutReceipt(testReceiptSale(localTimeText(new Date())), { profile, locale: 'zh-CN' });
         const proof = await printer.print(bytes);
         const warnings = proof.conditions.length > 0 ? proof.conditions.join(', ') : 'none';
-        print(`ok: test receipt printed on ${transport.description} (${bytes.length} bytes, profile ${profile.name}); printer status: ready; warnings: ${warnings}`);
+        const proofText = proof.proven ? 'proof of print received' : 'written (this profile gives no proof of print)';
+        print(`ok: test receipt printed on ${transport.description} (${bytes.length} bytes, profile ${profile.name}, ${proofText}); printer status: ready; warnings: ${warnings}`);
       } catch (error) {
         if (error instanceof PrinterError) throw new Error(`print-test failed: ${error.code}: ${printerErrorAdvice[error.code]} (${error.message})`);
         throw error;
@@ -78,7 +79,7 @@ export function registerSimulatePrinterCommand(program: Command, { print }: CliC
     .description('run a simulated ESC/POS printer on a pseudo-terminal: prints the host path, logs what it receives, writes each receipt as .txt and .png')
     .option('--link <path>', 'path of the host end the driver opens (default: a new temporary path)')
     .option('--out <dir>', 'folder for the receipt files', 'printer-receipts')
-    .addOption(new Option('--fault <fault>', 'start with a fault').choices(printerFaults.filter((fault) => fault !== 'none')))
+    .addOption(new Option('--fault <fault>', 'start with a fault (paper-near-end still prints)').choices(printerFaults.filter((fault) => fault !== 'none')))
     .addOption(new Option('--profile <name>', 'printer profile (paper width, encoding)').choices(printerProfileNames).default(defaultPrinterProfileName))
     .action(async (options: { link?: string; out: string; fault?: PrinterFault; profile: string }) => {
       const profile = profileOption(options.profile);

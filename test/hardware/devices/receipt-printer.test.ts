@@ -32,9 +32,26 @@ describe('ReceiptPrinter', () => {
   it('prints with proof of print and the simulator receives the receipt', async () => {
     const { printer, simulator } = await setup();
     const proof = await printer.print(job());
-    expect(proof.conditions).toEqual([]);
+    expect(proof).toMatchObject({ proven: true, conditions: [] });
     expect(simulator.receipts).toHaveLength(1);
     expect(simulator.receipts[0]?.lines).toEqual(['中文 ￥1.00']);
+  });
+
+  it('prints with a near-end warning and real proof', async () => {
+    const { printer, simulator } = await setup('paper-near-end');
+    const proof = await printer.print(job());
+    expect(proof).toMatchObject({ proven: true, conditions: ['paper-near-end'] });
+    expect(simulator.receipts).toHaveLength(1);
+  });
+
+  it('counts a job as written, not proven, on a profile without status replies', async () => {
+    const timer = new FakeDeviceTimer();
+    const link = createMemoryLink();
+    const simulator = new PrinterSimulator({ profile, fault: 'silent' });
+    await simulator.attach(link.device);
+    const printer = new ReceiptPrinter({ transport: link.host, profile: { ...profile, statusReplies: false }, timer });
+    expect(await printer.print(job())).toMatchObject({ proven: false, conditions: [] });
+    expect(timer.scheduledCount).toBe(0);
   });
 
   it('reports status conditions in real time', async () => {

@@ -139,6 +139,12 @@ describe('terminal print-test (child process)', { timeout: 120_000 }, () => {
     expect(silent.stderr).toMatch(/^error: print-test failed: offline: the printer does not answer.*no answer to DLE EOT 1/);
   });
 
+  it('prints on a sim: printer and reports a near-end warning', async () => {
+    const run = await runTerminal(['print-test', '--printer', 'sim:printer?fault=paper-near-end']);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toMatch(/proof of print received\); printer status: ready; warnings: paper-near-end\n$/);
+  });
+
   it('exits 2 for a bad URI or profile', async () => {
     expect((await runTerminal(['print-test', '--printer', 'lpt1'])).code).toBe(2);
     expect((await runTerminal(['print-test', '--printer', 'sim:printer', '--profile', 'nope'])).code).toBe(2);
