@@ -1,7 +1,7 @@
 /**
  * A barcode/QR scanner on any Transport, emitting typed scans. Combines a transport, a framing
  * protocol (serial lines or HID POS reports, both pure, in hardware/protocols/scanner) and the
- * code classifier; the clock and timers are injected so tests run on fake time.
+ * code classifier; time is an injected DeviceTimer so tests run on a fake clock.
  *
  * Contract:
  * - `start()` opens the transport (rejecting with its TransportError) and begins emitting.
@@ -17,7 +17,7 @@
  * - A transport disconnect emits `disconnect` once; the owner (see DeviceWatcher) decides when to
  *   `start()` again. `stop()` closes the transport and never rejects.
  */
-import type { Clock } from '../../main/domain/clock.js';
+import { systemDeviceTimer, type DeviceTimer } from '../devices/device-timer.js';
 import { classifyCode, type ClassifiedCode } from '../protocols/scanner/code-classifier.js';
 import { HidPosReportAssembler } from '../protocols/scanner/hid-pos-report-assembler.js';
 import { ScannerLineFramer } from '../protocols/scanner/scanner-line-framer.js';
@@ -45,21 +45,11 @@ export interface ScannerDeviceEvents {
 /** Framing chosen per scanner interface: CR/LF lines (serial, CDC-ACM) or HID POS reports. */
 export type ScannerFraming = 'serial-lines' | 'hid-pos';
 
-export interface ScannerTimers {
-  setTimeout(run: () => void, delayMs: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const systemTimers: ScannerTimers = {
-  setTimeout: (run, delayMs) => setTimeout(run, delayMs),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
-
 export interface ScannerDeviceOptions {
   readonly transport: Transport;
   readonly framing: ScannerFraming;
-  readonly clock: Clock;
-  readonly timers?: ScannerTimers;
+  /** Clock and one-shot timers; default the system's. */
+  readonly timer?: DeviceTimer;
   readonly duplicateWindowMs?: number;
   readonly partialTimeoutMs?: number;
 }
@@ -112,20 +102,18 @@ function hidPosDecoder(): Decoder {
 
 export class ScannerDevice {
   private readonly transport: Transport;
-  private readonly clock: Clock;
-  private readonly timers: ScannerTimers;
+  private readonly timer: DeviceTimer;
   private readonly decoder: Decoder;
   private readonly duplicateWindowMs: number;
   private readonly partialTimeoutMs: number;
   private readonly listeners: { [E in keyof ScannerDeviceEvents]: Set<ScannerDeviceEvents[E]> } = { scan: new Set(), fault: new Set(), disconnect: new Set() };
   private unsubscribe: (() => void)[] = [];
-  private partialTimer: unknown;
+  private cancelPartialTimer: (() => void) | undefined;
   private lastScan: { text: string; atMs: number } | undefined;
 
   constructor(options: ScannerDeviceOptions) {
     this.transport = options.transport;
-    this.clock = options.clock;
-    this.timers = options.timers ?? systemTimers;
+    this.timer = options.timer ?? systemDeviceTimer;
     this.decoder = options.framing === 'hid-pos' ? hidPosDecoder() : lineDecoder();
     this.duplicateWindowMs = options.duplicateWindowMs ?? 1000;
     this.partialTimeoutMs = options.partialTimeoutMs ?? 500;
@@ -171,20 +159,20 @@ export class ScannerDevice {
     const { codes, faults } = this.decoder.push(chunk);
     for (const fault of faults) this.emitFault(fault);
     for (const code of codes) this.emitScan(code.text, code.aim);
-    this.timers.clearTimeout(this.partialTimer);
-    this.partialTimer = undefined;
+    this.cancelPartialTimer?.();
+    this.cancelPartialTimer = undefined;
     if (this.decoder.hasPartial) {
-      this.partialTimer = this.timers.setTimeout(() => {
-        this.partialTimer = undefined;
+      this.cancelPartialTimer = this.timer.schedule(this.partialTimeoutMs, () => {
+        this.cancelPartialTimer = undefined;
         if (!this.decoder.hasPartial) return;
         this.decoder.reset();
         this.emitFault({ fault: 'partial-timeout', detail: `incomplete code discarded after ${this.partialTimeoutMs} ms without its end` });
-      }, this.partialTimeoutMs);
+      });
     }
   }
 
   private emitScan(text: string, aim: string | undefined): void {
-    const atMs = this.clock.nowMs();
+    const atMs = this.timer.nowMs();
     if (this.duplicateWindowMs > 0 && this.lastScan && this.lastScan.text === text && atMs - this.lastScan.atMs < this.duplicateWindowMs) {
       this.lastScan = { text, atMs };
       return;
@@ -201,7 +189,7 @@ export class ScannerDevice {
   private detach(): void {
     for (const off of this.unsubscribe) off();
     this.unsubscribe = [];
-    this.timers.clearTimeout(this.partialTimer);
-    this.partialTimer = undefined;
+    this.cancelPartialTimer?.();
+    this.cancelPartialTimer = undefined;
   }
 }

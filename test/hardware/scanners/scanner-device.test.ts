@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeHidPosReports } from '../../../hardware/protocols/scanner/hid-pos-report-assembler.js';
-import { ScannerDevice, type Scan, type ScannerFault, type ScannerTimers } from '../../../hardware/scanners/scanner-device.js';
+import type { DeviceTimer } from '../../../hardware/devices/device-timer.js';
+import { ScannerDevice, type Scan, type ScannerFault } from '../../../hardware/scanners/scanner-device.js';
 import { createPtyPair, type PtyPair } from '../../../hardware/simulators/pty-pair.js';
 import { ScannerSimulator } from '../../../hardware/simulators/scanner-simulator.js';
 import { createMemoryLink } from '../../../hardware/transports/memory-transport.js';
@@ -11,19 +12,18 @@ function fakeTime() {
   let now = 0;
   let nextId = 1;
   const pending = new Map<number, { at: number; run: () => void }>();
-  const timers: ScannerTimers = {
-    setTimeout: (run, delayMs) => {
+  const timer: DeviceTimer = {
+    nowMs: () => now,
+    schedule: (delayMs, run) => {
       const id = nextId++;
       pending.set(id, { at: now + delayMs, run });
-      return id;
-    },
-    clearTimeout: (handle) => {
-      pending.delete(handle as number);
+      return () => {
+        pending.delete(id);
+      };
     },
   };
   return {
-    clock: { nowMs: () => now },
-    timers,
+    timer,
     advance(ms: number) {
       now += ms;
       for (const [id, timer] of [...pending]) {
@@ -42,7 +42,7 @@ describe('ScannerDevice over a memory link', () => {
   it('serial scanner: typed scans, classified, duplicates within the window dropped', async () => {
     const time = fakeTime();
     const link = createMemoryLink();
-    const device = new ScannerDevice({ transport: link.host, framing: 'serial-lines', clock: time.clock, timers: time.timers });
+    const device = new ScannerDevice({ transport: link.host, framing: 'serial-lines', timer: time.timer });
     const simulator = new ScannerSimulator(link.device, { terminator: '\r\n' });
     const scans: Scan[] = [];
     device.on('scan', (scan) => scans.push(scan));
@@ -67,7 +67,7 @@ describe('ScannerDevice over a memory link', () => {
   it('HID POS scanner: multi-report code with AIM id; a stalled continuation times out as a fault', async () => {
     const time = fakeTime();
     const link = createMemoryLink();
-    const device = new ScannerDevice({ transport: link.host, framing: 'hid-pos', clock: time.clock, timers: time.timers });
+    const device = new ScannerDevice({ transport: link.host, framing: 'hid-pos', timer: time.timer });
     const scans: Scan[] = [];
     const faults: ScannerFault[] = [];
     device.on('scan', (scan) => scans.push(scan));
@@ -95,7 +95,7 @@ describe('ScannerDevice over a memory link', () => {
   it('a serial flood without terminator is an overflow fault, and the next code still reads', async () => {
     const time = fakeTime();
     const link = createMemoryLink();
-    const device = new ScannerDevice({ transport: link.host, framing: 'serial-lines', clock: time.clock, timers: time.timers });
+    const device = new ScannerDevice({ transport: link.host, framing: 'serial-lines', timer: time.timer });
     const scans: string[] = [];
     const faults: string[] = [];
     device.on('scan', (scan) => scans.push(scan.text));
@@ -112,7 +112,7 @@ describe('ScannerDevice over a memory link', () => {
   it('forwards one disconnect on unplug and can be started again after replug', async () => {
     const time = fakeTime();
     const link = createMemoryLink();
-    const device = new ScannerDevice({ transport: link.host, framing: 'serial-lines', clock: time.clock, timers: time.timers });
+    const device = new ScannerDevice({ transport: link.host, framing: 'serial-lines', timer: time.timer });
     let disconnects = 0;
     device.on('disconnect', () => (disconnects += 1));
     const scans: string[] = [];
@@ -143,7 +143,7 @@ describe('ScannerDevice over a socat PTY pair (real serialport binding)', () => 
 
   it('reads codes the simulated serial scanner sends', async () => {
     pair = await createPtyPair();
-    const device = new ScannerDevice({ transport: new SerialTransport({ path: pair.hostPath, baudRate: 9600 }), framing: 'serial-lines', clock: { nowMs: () => 0 } });
+    const device = new ScannerDevice({ transport: new SerialTransport({ path: pair.hostPath, baudRate: 9600 }), framing: 'serial-lines', timer: { nowMs: () => 0, schedule: () => () => undefined } });
     const simulator = new ScannerSimulator(new SerialTransport({ path: pair.devicePath, baudRate: 9600 }));
     toStop.push(device, simulator);
     const received = new Promise<Scan[]>((resolve) => {

@@ -64,7 +64,7 @@ describe('terminal simulate scanner', () => {
           input: Readable.from(['6901234567892\n', '\n', 'CPN-BAD-0000\n']),
           stop: stopped,
           onReady: async (hostPath) => {
-            device = new ScannerDevice({ transport: new SerialTransport({ path: hostPath, baudRate: 9600 }), framing: 'serial-lines', clock: { nowMs: () => 0 } });
+            device = new ScannerDevice({ transport: new SerialTransport({ path: hostPath, baudRate: 9600 }), framing: 'serial-lines' });
             device.on('scan', (scan) => {
               scans.push(scan);
               if (scans.length === 3) resolve();
