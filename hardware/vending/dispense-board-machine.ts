@@ -162,7 +162,7 @@ export class DispenseBoardMachine implements VendingMachine {
     }
     const dispensing = store.updateDirectVend(record.vendId, { state: 'dispensing', atMs: clock.nowMs() });
     let reply = await firstReply;
-    if (typeof reply !== 'string' && reply.type === 'ack') {
+    if (typeof reply !== 'string' && (reply.type === 'ack' || reply.type === 'in-progress')) {
       reply = await this.expect((message) => 'seq' in message && message.seq === record.sequence && isVendStatus(message.type) && message.type !== 'in-progress', this.vendTimeoutMs);
     }
     if (typeof reply === 'string') {

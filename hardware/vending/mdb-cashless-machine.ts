@@ -209,7 +209,14 @@ export class MdbCashlessMachine implements VendingMachine {
         this.log(`rx bad line: ${parsed.error.reason}`);
         continue;
       }
-      this.handle(parsed.value);
+      try {
+        this.handle(parsed.value);
+      } catch (error) {
+        // A store failure must not crash the device or leave the VMC waiting: log it, and a vend
+        // request that could not be journaled is denied (nothing may be approved without a record).
+        this.log(`cannot handle "${result.line}": ${(error as Error).message}`);
+        if (parsed.value.type === 'vend-request') void this.send({ type: 'deny' }).catch((sendError: unknown) => this.log(`deny not sent: ${(sendError as Error).message}`));
+      }
     }
   }
 

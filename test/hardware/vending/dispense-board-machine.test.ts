@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { encodeBoardMessage } from '../../../hardware/protocols/dispense-board/dispense-board-frame.js';
+import { createMemoryLink } from '../../../hardware/transports/memory-transport.js';
+import { FakeClock } from '../../support/fake-clock.js';
 import { MemoryVendStateStore } from '../../../hardware/vending/memory-vend-state-store.js';
 import { DispenseBoardMachine } from '../../../hardware/vending/dispense-board-machine.js';
 import type { SlotOutOfSale } from '../../../hardware/vending/vending-machine.js';
@@ -134,5 +137,31 @@ describe('DispenseBoardMachine on a fake clock', () => {
     // Asking to vend the same intent again returns the recorded outcome.
     expect((await settle(rig.clock, restarted.vend(request('v1')))).kind).toBe('dispensed');
     expect(rig.board.totalDrops).toBe(1);
+  });
+});
+
+describe('DispenseBoardMachine against a hand-written board', () => {
+  it('waits for the final status when the board answers VEND with IN-PROGRESS', async () => {
+    const clock = new FakeClock();
+    const link = createMemoryLink();
+    await link.device.open();
+    link.device.on('data', () => {
+      void link.device.write(encodeBoardMessage({ type: 'in-progress', seq: 1, slot: 4 }));
+      clock.setTimer(() => void link.device.write(encodeBoardMessage({ type: 'dispensed', seq: 1, slot: 4 })), 500);
+    });
+    await link.host.open();
+    const machine = new DispenseBoardMachine({ machineId: 'm', transport: link.host, store: new MemoryVendStateStore(), clock, timers: clock });
+    expect(await settle(clock, machine.vend(request('v1', 4)))).toMatchObject({ kind: 'dispensed' });
+  });
+
+  it('a transport closed before VEND leaves the vend unknown, never dispensed twice', async () => {
+    const rig = await boardRig();
+    await rig.link.host.close();
+    const outcome = await settle(rig.clock, rig.machine.vend(request('v1')));
+    expect(outcome).toMatchObject({ kind: 'unknown' });
+    expect(rig.store.findDirectVend('v1')?.state).toBe('unknown');
+    await rig.link.host.open();
+    expect(await settle(rig.clock, rig.machine.resolvePending())).toEqual([expect.objectContaining({ kind: 'not-dispensed', reason: 'board-lost-state' })]);
+    expect(rig.board.totalDrops).toBe(0);
   });
 });

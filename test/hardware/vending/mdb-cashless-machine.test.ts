@@ -124,4 +124,17 @@ describe('MdbCashlessMachine against the VMC simulator', () => {
     expect(await settle(third.clock, third.machine.approve(newVendId))).toMatchObject({ kind: 'not-dispensed', reason: 'vmc-gave-up' });
     expect(third.vmc.received).toEqual(['C,1']);
   });
+
+  it('a vend request the store cannot record is denied, never approved', async () => {
+    const store = new MemoryVendStateStore();
+    const rig = await mdbRig({ store });
+    store.recordMdbVend = () => {
+      throw new Error('disk full');
+    };
+    rig.vmc.selectProduct(3, 200);
+    await rig.clock.advance(10);
+    expect(rig.requests).toEqual([]);
+    expect(rig.vmc.received).toEqual(['C,1', 'C,VEND,-1']);
+    expect(rig.vmc.sessions[0]?.result).toBe('denied');
+  });
 });
