@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KeyboardWedgeDetector, type KeyboardWedgeOptions, type WedgeDecision } from '../../../../hardware/protocols/scanner/keyboard-wedge-detector.js';
+import { KeyboardWedgeDetector, type KeyboardWedgeOptions, type WedgeDecision } from '../../../../main/domain/scanner/keyboard-wedge-detector.js';
 
 /** Types `keys` starting at `startMs`, one key every `gapMs`, and collects every decision. */
 function type(keys: string[], gapMs: number | number[], options: KeyboardWedgeOptions = {}, startMs = 1000) {
