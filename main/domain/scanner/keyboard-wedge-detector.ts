@@ -1,7 +1,8 @@
 /**
  * Tells a keyboard-wedge scanner (a scanner that "types" its code) from a person typing, by
  * timing. Pure and dependency-free so the renderer can import it: the caller passes each key
- * with its timestamp and owns any timer.
+ * with its timestamp and owns any timer. It lives in main/domain because that is the one pure
+ * layer the renderer may import (see the renderer rule in eslint.config.js).
  *
  * How the renderer uses it: on every keydown call `push({ key: event.key, timeMs: event.timeStamp })`
  * and hold the key back (preventDefault) while the detector holds it. Act on the decisions:
