@@ -35,6 +35,8 @@ export interface ReceiptPrinterOptions {
   readonly statusTimeoutMs?: number | undefined;
   /** How long the paper-sensor reply after a job may take (covers printing time); default 15000 ms. */
   readonly proofTimeoutMs?: number | undefined;
+  /** Called with each automatic status back report (after `enableAutomaticStatusBack`). */
+  readonly onAutomaticStatus?: ((conditions: readonly PrinterCondition[]) => void) | undefined;
 }
 
 export interface PrinterStatus {
@@ -123,6 +125,18 @@ export class ReceiptPrinter {
     });
   }
 
+  /**
+   * Asks the printer to report status changes by itself (`GS a FF`): cover, paper and error
+   * changes then reach `onAutomaticStatus` without polling. Printers send the first report at once.
+   * Must be sent again after the transport is reopened (the printer may have been reset).
+   */
+  enableAutomaticStatusBack(): Promise<void> {
+    return this.exclusive(async () => {
+      await this.ensureOpen();
+      await this.send(Uint8Array.of(0x1d, 0x61, 0xff));
+    });
+  }
+
   /** Closes the transport; a later operation reopens it. */
   async close(): Promise<void> {
     this.failWaiters(new PrinterError('disconnected', `${this.transport.description}: closed`));
@@ -206,6 +220,7 @@ export class ReceiptPrinter {
     for (const report of this.parser.push(chunk)) {
       if (report.kind === 'automatic-status-back') {
         this.lastAutomaticStatus = report.conditions;
+        this.options.onAutomaticStatus?.(report.conditions);
         continue;
       }
       if (report.kind === 'invalid') continue; // stray byte (XON/XOFF, line noise): the timeout covers a lost reply

@@ -117,6 +117,22 @@ describe('ReceiptPrinter', () => {
     expect(timer.scheduledCount).toBe(0);
   });
 
+  it('receives automatic status back reports once enabled, also between status replies', async () => {
+    const timer = new FakeDeviceTimer();
+    const link = createMemoryLink();
+    const simulator = new PrinterSimulator({ profile });
+    await simulator.attach(link.device);
+    const reports: (readonly string[])[] = [];
+    const printer = new ReceiptPrinter({ transport: link.host, profile, timer, onAutomaticStatus: (conditions) => reports.push(conditions) });
+    await printer.enableAutomaticStatusBack();
+    await settle();
+    simulator.setFault('cover-open');
+    await settle();
+    expect(reports).toEqual([[], ['offline', 'cover-open']]);
+    expect(printer.automaticStatus).toEqual(['offline', 'cover-open']);
+    expect((await printer.status()).conditions).toEqual(['offline', 'cover-open']);
+  });
+
   it('rejects an empty job without touching the printer', async () => {
     const { printer } = await setup();
     const error = await rejection(printer.print(new Uint8Array(0)));
