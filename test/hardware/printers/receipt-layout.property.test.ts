@@ -48,7 +48,7 @@ function toSale(input: RandomSale): ReceiptSale {
   };
 }
 
-describe('receipt layout properties', () => {
+describe('receipt layout properties', { timeout: 60_000 }, () => {
   it('wrapping keeps every character and respects the width', () => {
     fc.assert(
       fc.property(name, fc.integer({ min: 2, max: 48 }), (text, columns) => {

@@ -40,7 +40,7 @@ function decodeAll(chunks: readonly Uint8Array[]): EscPosCommand[] {
 /** Every input byte is accounted for: skipped bytes are reported, so the output is never empty for non-empty input. */
 const consumed = (commands: readonly EscPosCommand[], input: Uint8Array) => input.length === 0 || commands.length > 0;
 
-describe('ESC/POS parsers under random input', () => {
+describe('ESC/POS parsers under random input', { timeout: 90_000 }, () => {
   it('decoder: never throws and accounts for its input (50,000 inputs)', () => {
     fc.assert(
       fc.property(byteStream, (bytes) => {
