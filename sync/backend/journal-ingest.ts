@@ -67,10 +67,15 @@ export class JournalIngest {
 
   ingest(terminalId: string, batch: JournalBatchRequest): JournalEntryResult[] {
     const nowMs = this.clock.nowMs();
-    return this.db.transaction(() => batch.entries.map((entry) => this.ingestOne(terminalId, entry, nowMs))).immediate();
+    return this.db.transaction(() => {
+      // Arrival order per terminal, read once per batch (the batch holds the write lock).
+      let receivedSeq = (this.db.prepare('SELECT COALESCE(MAX(received_seq), 0) AS last FROM journal_entries WHERE terminal_id = ?').get(terminalId) as { last: number }).last;
+      const nextReceivedSeq = () => (receivedSeq += 1);
+      return batch.entries.map((entry) => this.ingestOne(terminalId, entry, nowMs, nextReceivedSeq));
+    }).immediate();
   }
 
-  private ingestOne(terminalId: string, entry: JournalEntry, nowMs: number): JournalEntryResult {
+  private ingestOne(terminalId: string, entry: JournalEntry, nowMs: number, nextReceivedSeq: () => number): JournalEntryResult {
     const contentHash = sha256Hex(canonicalJson({ kind: entry.kind, payload: entry.payload, createdAtMs: entry.createdAtMs }));
     const existing = this.db.prepare('SELECT content_hash, result_json FROM journal_entries WHERE terminal_id = ? AND entry_id = ?').get(terminalId, entry.entryId) as EntryRow | undefined;
     if (existing) {
@@ -81,7 +86,7 @@ export class JournalIngest {
     }
     const projected = this.project(terminalId, entry, nowMs);
     if (projected.status === 'rejected') return projected;
-    const receivedSeq = (this.db.prepare('SELECT COALESCE(MAX(received_seq), 0) + 1 AS next FROM journal_entries WHERE terminal_id = ?').get(terminalId) as { next: number }).next;
+    const receivedSeq = nextReceivedSeq();
     this.db
       .prepare(
         `INSERT INTO journal_entries (terminal_id, entry_id, terminal_seq, kind, content_hash, payload_json, created_at_ms, received_seq, received_at_ms, result_json)
