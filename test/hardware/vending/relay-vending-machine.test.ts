@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeHidRelayReport } from '../../../hardware/protocols/relay/hid-relay-report.js';
+import { HidTransport } from '../../../hardware/transports/hid-transport.js';
 import { RelayBoardSimulator } from '../../../hardware/simulators/relay-board-simulator.js';
 import { createMemoryLink } from '../../../hardware/transports/memory-transport.js';
 import { MemoryVendStateStore } from '../../../hardware/vending/memory-vend-state-store.js';
@@ -93,5 +94,11 @@ describe('RelayVendingMachine', () => {
     expect(outcomes).toEqual([expect.objectContaining({ kind: 'not-dispensed', reason: 'cannot-verify', inspect: true, vendId: 'crashed' })]);
     expect(relays.calls).toEqual(['1:off', '2:off']);
     expect(store.openDirectVends('m')).toEqual([]);
+  });
+
+  it('takes the HID transport as its feature-report writer (checked by the compiler)', () => {
+    const asWriter = (transport: HidTransport): HidFeatureReportWriter => transport;
+    const transport = new HidTransport({ vendorId: 0x16c0, productId: 0x05df });
+    expect(hidRelaySwitch(asWriter(transport)).description).toBe('HID relays on hid:0x16c0:0x05df');
   });
 });
