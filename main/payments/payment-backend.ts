@@ -109,9 +109,11 @@ export type PaymentBackendErrorCode =
   /** The backend refused the request as such (4xx): it was not processed. */
   | 'rejected'
   /** The backend refused the request's timestamp (terminal clock off by more than the window). */
-  | 'clock-skew';
+  | 'clock-skew'
+  /** The request reached the backend twice (replay refused); the first delivery may have acted. */
+  | 'duplicate-delivery';
 
-const outcomeUnknownCodes: ReadonlySet<PaymentBackendErrorCode> = new Set(['timeout', 'server-error', 'bad-response', 'bad-signature']);
+const outcomeUnknownCodes: ReadonlySet<PaymentBackendErrorCode> = new Set(['timeout', 'server-error', 'bad-response', 'bad-signature', 'duplicate-delivery']);
 
 export class PaymentBackendError extends Error {
   override readonly name = 'PaymentBackendError';

@@ -11,6 +11,8 @@
  * - `bad-signature`: a missing or wrong response signature: outcome unknown (never trusted).
  * - `rejected`: the backend refused the request as such (4xx): it had no effect.
  * - `clock-skew`: refused for its timestamp even after correcting by the server's clock.
+ * - `duplicate-delivery`: refused as a replay (`nonce-reused`): the network delivered this very
+ *   request twice, so its first delivery may have taken effect: outcome unknown.
  *
  * Clock skew: the offset to the server clock is learned from every verified answer and applied to
  * request timestamps, so a terminal clock that jumps ±24 h keeps working (a stale-timestamp refusal
@@ -21,7 +23,7 @@ import type { Clock } from '../../main/domain/clock.js';
 import { errorBodySchema, type BackendErrorCode } from '../backend/backend-api.js';
 import { buildSignedHeaders, newNonce, signingHeaders, verifyResponseSignature } from '../backend/request-signing.js';
 
-export type BackendCallErrorKind = 'unreachable' | 'timeout' | 'server-error' | 'bad-response' | 'bad-signature' | 'rejected' | 'clock-skew';
+export type BackendCallErrorKind = 'unreachable' | 'timeout' | 'server-error' | 'bad-response' | 'bad-signature' | 'rejected' | 'clock-skew' | 'duplicate-delivery';
 
 export class BackendCallError extends Error {
   override readonly name = 'BackendCallError';
@@ -174,6 +176,7 @@ export class BackendHttpClient {
     const code = error.success ? error.data.error.code : null;
     const message = error.success ? error.data.error.message : `HTTP ${response.status}`;
     if (response.status >= 500) throw new BackendCallError('server-error', `the backend failed (${response.status} ${code ?? ''}): ${message}`, code, response.status);
+    if (code === 'nonce-reused') throw new BackendCallError('duplicate-delivery', `the backend saw this request twice (${message}); its first delivery may have taken effect`, code, response.status);
     throw new BackendCallError('rejected', `the backend refused ${method} ${path} (${response.status} ${code ?? ''}): ${message}`, code, response.status);
   }
 }

@@ -47,6 +47,6 @@ export class JournalUploader implements OutboxUploader {
 
 function toTransportError(error: unknown): unknown {
   if (!(error instanceof BackendCallError)) return error;
-  const kind = error.kind === 'unreachable' || error.kind === 'timeout' || error.kind === 'server-error' ? error.kind : error.kind === 'rejected' || error.kind === 'clock-skew' ? 'unauthorized' : 'bad-response';
+  const kind = error.kind === 'unreachable' || error.kind === 'timeout' || error.kind === 'server-error' ? error.kind : error.kind === 'duplicate-delivery' ? 'bad-response' : error.kind === 'rejected' || error.kind === 'clock-skew' ? 'unauthorized' : 'bad-response';
   return new SyncTransportError(kind, error.message);
 }
