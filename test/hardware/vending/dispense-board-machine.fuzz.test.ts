@@ -21,7 +21,8 @@ const reply = fc.oneof(
       seq: fc.integer({ min: 0, max: 3 }),
       slot: fc.integer({ min: 0, max: 5 }),
     })
-    .map((message) => encodeBoardMessage(message.type === 'ack' ? { ...message, acked: 'vend' } : message)),
+    .map(({ type, seq, slot }): BoardMessage => (type === 'ack' ? { type, seq, slot, acked: 'vend' } : { type, seq, slot }))
+    .map((message) => encodeBoardMessage(message)),
 );
 
 describe('DispenseBoardMachine against a board answering at random', () => {
