@@ -170,6 +170,12 @@ export class PrinterSimulator {
         this.style.widthScale = command.width;
         this.style.heightScale = command.height;
         return;
+      case 'print-mode':
+        // ESC ! n: bit 3 emphasized, bit 4 double height, bit 5 double width (Epson).
+        this.style.bold = (command.mode & 0x08) !== 0;
+        this.style.heightScale = (command.mode & 0x10) !== 0 ? 2 : 1;
+        this.style.widthScale = (command.mode & 0x20) !== 0 ? 2 : 1;
+        return;
       case 'feed-lines':
         if (this.lineHasContent) this.endLine();
         for (let line = 0; line < command.lines; line += 1) this.endLine();

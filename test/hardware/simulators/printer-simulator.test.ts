@@ -76,6 +76,15 @@ describe('PrinterSimulator', () => {
     expect([...simulator.receive(Uint8Array.of(0x1d, 0x61, 0xff))]).toEqual([0x10, 0x00, 0x00, 0x00]);
   });
 
+  it('applies ESC ! print modes from other encoders', () => {
+    const simulator = new PrinterSimulator({ profile: printerProfiles['generic-58mm'] });
+    simulator.receive(Uint8Array.of(0x1b, 0x21, 0x38, 0x41, 0x0a, 0x1b, 0x21, 0x00, 0x42, 0x0a, 0x1d, 0x56, 0x00));
+    expect(simulator.receipts[0]?.elements).toEqual([
+      expect.objectContaining({ text: 'A', bold: true, widthScale: 2, heightScale: 2 }),
+      expect.objectContaining({ text: 'B', bold: false, widthScale: 1, heightScale: 1 }),
+    ]);
+  });
+
   it('drops print data while faulted and does not print it later', () => {
     const simulator = new PrinterSimulator({ profile: printerProfiles['generic-58mm'], fault: 'paper-out' });
     simulator.receive(new TextEncoder().encode('lost\n'));
