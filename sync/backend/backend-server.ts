@@ -134,6 +134,10 @@ export class BackendServer {
     const backend = new BackendServer(services, server);
     server.headersTimeout = 10_000;
     server.requestTimeout = 60_000;
+    // Idle keep-alive sockets outlive the clients' own idle timeout (undici: 4 s), so it is always
+    // the terminal that closes an idle connection: the server never closes one just as a terminal
+    // (whose event loop may be busy with a journal write) sends a request on it.
+    server.keepAliveTimeout = 65_000;
     server.on('request', (request: IncomingMessage, response: ServerResponse) => {
       backend.handle(request, response).catch((error: unknown) => {
         services.logError('request handling failed after the response started', error);
