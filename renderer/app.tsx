@@ -1,6 +1,7 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CatalogView, TerminalStatus } from '../main/contract/contract.js';
+import { EventHub } from './api/event-hub.js';
 import type { TerminalClient } from './api/terminal-client.js';
 import { StatusBar } from './components/status-bar.js';
 import type { UiLocale } from './i18n/i18n.js';
@@ -17,6 +18,7 @@ export function App({ client }: { client: TerminalClient }) {
   const [catalog, setCatalog] = useState<CatalogView | undefined>();
   const [eventsConnected, setEventsConnected] = useState(true);
   const [error, setError] = useState<string | undefined>();
+  const hub = useMemo(() => new EventHub(), []);
 
   useEffect(() => {
     void client.api['system.status']({}).then((result) => {
@@ -28,8 +30,9 @@ export function App({ client }: { client: TerminalClient }) {
     void client.api['catalog.get']({}).then((result) => (result.ok ? setCatalog(result.value) : setError(result.error.message)));
     return client.subscribe((event) => {
       if (event.name === 'status.changed') setStatus(event.payload);
+      hub.publish(event);
     }, setEventsConnected);
-  }, [client, i18n]);
+  }, [client, i18n, hub]);
 
   useEffect(() => {
     document.documentElement.lang = i18n.language;
@@ -49,7 +52,7 @@ export function App({ client }: { client: TerminalClient }) {
     <div className={`app app--${status.mode}`} data-testid="app" data-mode={status.mode}>
       <StatusBar status={status} eventsConnected={eventsConnected} onToggleLanguage={toggleLanguage} />
       <main className="app__body">
-        {status.mode === 'counter' && <CounterScreen api={client.api} catalog={catalog} />}
+        {status.mode === 'counter' && <CounterScreen api={client.api} hub={hub} catalog={catalog} />}
         {status.mode === 'kiosk' && <KioskScreen catalog={catalog} />}
         {status.mode === 'technician' && <TechnicianScreen api={client.api} status={status} />}
       </main>

@@ -1,7 +1,11 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { CatalogView, CommandOutput, TerminalApi } from '../../main/contract/contract.js';
+import type { CatalogView, CommandOutput, PaymentView, TerminalApi } from '../../main/contract/contract.js';
 import { formatMoney } from '../../main/domain/money.js';
+import { KeyboardWedgeDetector } from '../../main/domain/scanner/keyboard-wedge-detector.js';
+import type { EventHub } from '../api/event-hub.js';
+import { paidStates } from '../api/use-payment.js';
+import { PaymentPanel } from '../components/payment-panel.js';
 import { LoginPanel, type OperatorSession } from '../components/login-panel.js';
 import { ModifierPicker } from '../components/modifier-picker.js';
 import { localized } from '../i18n/i18n.js';
@@ -13,16 +17,17 @@ interface DraftLine {
   readonly modifierOptionIds: readonly string[];
 }
 
-type SaleResult = CommandOutput<'sale.payCash'>;
+type SaleResult = Pick<CommandOutput<'sale.payCash'>, 'receiptNumber' | 'changeMinor'>;
 type Quote = CommandOutput<'sale.quote'>;
 
 const lineKey = (productId: string, optionIds: readonly string[]) => `${productId}|${[...optionIds].sort().join(',')}`;
 
 /**
  * Restaurant counter: product grid with modifiers, the order priced by the core (`sale.quote`:
- * the UI never computes a price it charges), and the cash tender.
+ * the UI never computes a price it charges), and the tenders: cash, the terminal's dynamic QR, or
+ * the customer's payment code (typed by a keyboard-wedge scanner anywhere on the screen, or entered).
  */
-export function CounterScreen({ api, catalog }: { api: TerminalApi; catalog: CatalogView }) {
+export function CounterScreen({ api, hub, catalog }: { api: TerminalApi; hub: EventHub; catalog: CatalogView }) {
   const { t, i18n } = useTranslation();
   const [session, setSession] = useState<OperatorSession | undefined>();
   const [categoryId, setCategoryId] = useState(catalog.categories[0]?.id);
@@ -33,6 +38,9 @@ export function CounterScreen({ api, catalog }: { api: TerminalApi; catalog: Cat
   const [tenderedMinor, setTenderedMinor] = useState(0);
   const [result, setResult] = useState<SaleResult | undefined>();
   const [error, setError] = useState<string | undefined>();
+  const [payment, setPayment] = useState<{ view: PaymentView; receiptNumber: string } | undefined>();
+  const [codeEntry, setCodeEntry] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
 
   const productsById = useMemo(() => new Map(catalog.products.map((product) => [product.id, product])), [catalog]);
   const optionsById = useMemo(() => new Map(catalog.modifierGroups.flatMap((group) => group.options.map((option) => [option.id, option]))), [catalog]);
@@ -51,6 +59,34 @@ export function CounterScreen({ api, catalog }: { api: TerminalApi; catalog: Cat
       current = false;
     };
   }, [api, requestLines]);
+
+  const canTakeWallet = session !== undefined && lines.length > 0 && payment === undefined && !busy && quote !== undefined;
+
+  const startWallet = async (method: 'qr' | 'code', code?: string) => {
+    if (!session) return;
+    setError(undefined);
+    setBusy(true);
+    const answer = await api['sale.startPayment']({ sessionId: session.sessionId, lines: requestLines, method, ...(code === undefined ? {} : { code }) });
+    setBusy(false);
+    setCodeEntry(undefined);
+    if (answer.ok) setPayment({ view: answer.value.payment, receiptNumber: answer.value.receiptNumber });
+    else if (answer.error.code === 'unauthenticated') setSession(undefined);
+    else setError(answer.error.code === 'unavailable' ? `${t('payment.needsNetwork')} (${answer.error.message})` : answer.error.message);
+  };
+
+  // A keyboard-wedge scanner types the customer's code and Enter anywhere on the screen.
+  useEffect(() => {
+    if (!canTakeWallet) return;
+    const detector = new KeyboardWedgeDetector();
+    const onKey = (event: KeyboardEvent) => {
+      if (event.target instanceof HTMLInputElement) return;
+      for (const decision of detector.push({ key: event.key, timeMs: event.timeStamp })) {
+        if (decision.kind === 'scan') void startWallet('code', decision.code);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  });
 
   if (!session) return <LoginPanel api={api} roles={['cashier', 'supervisor']} onLoggedIn={setSession} />;
 
@@ -160,10 +196,36 @@ export function CounterScreen({ api, catalog }: { api: TerminalApi; catalog: Cat
           </div>
         )}
         {error && <p className="error" role="alert">{t('errors.generic', { message: error })}</p>}
-        {!tendering ? (
-          <button type="button" className="primary wide" data-testid="pay-cash" disabled={totalMinor === undefined || lines.length === 0} onClick={() => { setTendering(true); setTenderedMinor(totalMinor ?? 0); }}>
-            {t('counter.cash')} {formatMoney(totalMinor ?? 0)}
-          </button>
+        {payment ? (
+          <PaymentPanel
+            api={api}
+            hub={hub}
+            initial={payment.view}
+            onDone={(view) => {
+              if (paidStates.has(view.state)) {
+                setResult({ receiptNumber: payment.receiptNumber, changeMinor: 0 });
+                setLines([]);
+              }
+              setPayment(undefined);
+            }}
+          />
+        ) : !tendering ? (
+          <>
+            <button type="button" className="primary wide" data-testid="pay-cash" disabled={totalMinor === undefined || lines.length === 0} onClick={() => { setTendering(true); setTenderedMinor(totalMinor ?? 0); }}>
+              {t('counter.cash')} {formatMoney(totalMinor ?? 0)}
+            </button>
+            <div className="tender-methods">
+              <button type="button" data-testid="pay-qr" disabled={!canTakeWallet} onClick={() => void startWallet('qr')}>{t('payment.qr')}</button>
+              <button type="button" data-testid="pay-code" disabled={!canTakeWallet} onClick={() => setCodeEntry('')}>{t('payment.code')}</button>
+            </div>
+            {codeEntry !== undefined && (
+              <form className="code-entry" onSubmit={(event) => { event.preventDefault(); if (codeEntry.trim()) void startWallet('code', codeEntry.trim()); }}>
+                <label>{t('payment.codePrompt')}</label>
+                <input autoFocus data-testid="code-input" value={codeEntry} placeholder={t('payment.codePlaceholder')} onChange={(event) => setCodeEntry(event.target.value)} />
+                <button type="submit" className="primary" data-testid="code-submit" disabled={busy || !codeEntry.trim()}>{t('payment.codeSubmit')}</button>
+              </form>
+            )}
+          </>
         ) : (
           <div className="tender" data-testid="tender-panel">
             <div>{t('counter.tendered')}: <strong data-testid="tendered">{formatMoney(tenderedMinor)}</strong></div>

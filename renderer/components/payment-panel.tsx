@@ -1,0 +1,66 @@
+import QRCode from 'qrcode';
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { PaymentView, TerminalApi } from '../../main/contract/contract.js';
+import { formatMoney } from '../../main/domain/money.js';
+import type { EventHub } from '../api/event-hub.js';
+import { paidStates, usePayment } from '../api/use-payment.js';
+
+/**
+ * A running wallet payment: the dynamic QR with its countdown (merchant-presented) or the state of
+ * a scanned code (customer-presented), until it is final. Cancel asks the core to close or reverse
+ * it at the provider; the panel reports whatever the provider then says (it may still be paid).
+ */
+export function PaymentPanel({ api, hub, initial, onDone }: { api: TerminalApi; hub: EventHub; initial: PaymentView; onDone: (view: PaymentView) => void }) {
+  const { t } = useTranslation();
+  const view = usePayment(api, hub, initial) ?? initial;
+  const [qrImage, setQrImage] = useState<string | undefined>();
+  const [nowMs, setNowMs] = useState(() => Date.now());
+  const [cancelling, setCancelling] = useState(false);
+  const [error, setError] = useState<string | undefined>();
+
+  useEffect(() => {
+    if (!view.qrContent) return;
+    void QRCode.toDataURL(view.qrContent, { errorCorrectionLevel: 'M', margin: 2, width: 320 }).then(setQrImage);
+  }, [view.qrContent]);
+
+  useEffect(() => {
+    if (view.isFinal) return;
+    const timer = window.setInterval(() => setNowMs(Date.now()), 500);
+    return () => window.clearInterval(timer);
+  }, [view.isFinal]);
+
+  const secondsLeft = view.expiresAtMs === null ? undefined : Math.max(0, Math.ceil((view.expiresAtMs - nowMs) / 1000));
+  const paid = paidStates.has(view.state);
+  const cancel = async () => {
+    setCancelling(true);
+    const answer = await api['payment.cancel']({ paymentIntentId: view.paymentIntentId });
+    if (!answer.ok) setError(answer.error.message);
+    setCancelling(false);
+  };
+
+  return (
+    <div className={`payment-panel payment-panel--${paid ? 'paid' : view.isFinal ? 'ended' : 'running'}`} data-testid="payment-panel" data-state={view.state}>
+      <div className="payment-panel__amount">{formatMoney(view.amountMinor)}</div>
+      {view.method === 'qr' && !view.isFinal && (
+        <>
+          {qrImage ? <img className="payment-panel__qr" src={qrImage} alt={t('payment.scanToPay')} data-testid="payment-qr" /> : <div className="payment-panel__qr" />}
+          <p>{t('payment.scanToPay')}</p>
+          {secondsLeft !== undefined && <p className="muted" data-testid="payment-countdown">{t('payment.expiresIn', { seconds: secondsLeft })}</p>}
+        </>
+      )}
+      <p className="payment-panel__state" data-testid="payment-state">{t(`payment.state.${view.state}`, { defaultValue: view.state })}</p>
+      {view.reason && view.isFinal && !paid && <p className="error" data-testid="payment-reason">{view.reason}</p>}
+      {error && <p className="error" role="alert">{error}</p>}
+      {!view.isFinal ? (
+        <button type="button" className="wide" data-testid="payment-cancel" disabled={cancelling} onClick={() => void cancel()}>
+          {t('counter.cancel')}
+        </button>
+      ) : (
+        <button type="button" className="primary wide" data-testid="payment-done" onClick={() => onDone(view)}>
+          {paid ? t('payment.done') : t('payment.back')}
+        </button>
+      )}
+    </div>
+  );
+}
