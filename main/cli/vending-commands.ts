@@ -17,6 +17,7 @@ import { Option } from 'commander';
 import { systemClock } from '../domain/clock.js';
 import type { Timers } from '../domain/timers.js';
 import { formatMajorPrice, parseMajorPrice } from '../../hardware/protocols/mdb/qibixx-cashless-line.js';
+import { attachVendingSimulator, SimulatedVendingUriError } from '../../hardware/simulators/attach-vending-simulator.js';
 import { boardFaults, DispenseBoardSimulator, type BoardFault } from '../../hardware/simulators/dispense-board-simulator.js';
 import { MdbVmcSimulator, vmcFaults, type VmcFault } from '../../hardware/simulators/mdb-vmc-simulator.js';
 import { createPtyPair, resolvePtyPath } from '../../hardware/simulators/pty-pair.js';
@@ -57,37 +58,13 @@ function positiveInteger(text: string, what: string): number {
   return value;
 }
 
-function optionValue<T extends string>(uri: SimulatedDeviceUri, name: string, allowed: readonly T[], fallback: T): T {
-  const value = uri.options[name];
-  if (value === undefined) return fallback;
-  if (!(allowed as readonly string[]).includes(value)) throw new CliUsageError(`sim:${uri.kind}: ${name} must be one of ${allowed.join(', ')}`);
-  return value as T;
-}
-
 /** In-process simulators for sim:board, sim:relay and sim:mdb (the `?fault=` option picks a fault). */
-function attachVendingSimulator(uri: SimulatedDeviceUri, link: MemoryLink): void {
-  switch (uri.kind) {
-    case 'board':
-      void new DispenseBoardSimulator({ transport: link.device, timers: cliTimers, motorMs: 800, fault: optionValue<BoardFault>(uri, 'fault', boardFaults, 'none') }).start();
-      return;
-    case 'relay':
-      void new RelayBoardSimulator({ transport: link.device, clock: systemClock, fault: optionValue<RelayFault>(uri, 'fault', relayFaults, 'none') }).start();
-      return;
-    case 'mdb': {
-      const vmc = new MdbVmcSimulator({ transport: link.device, timers: cliTimers, fault: optionValue<VmcFault>(uri, 'fault', vmcFaults, 'none') });
-      void vmc.start();
-      // The simulated customer picks ITEM (default 1) at PRICE (default 3.50) once the reader is
-      // enabled; it gives up after 60 s so a reader that never enables cannot keep the CLI alive.
-      let triesLeft = 600;
-      const pick = () => {
-        if (vmc.readerState === 'enabled') vmc.selectProduct(Number(uri.options.item ?? '1'), parseMajorPrice(uri.options.price ?? '3.50') ?? 350);
-        else if (--triesLeft > 0) cliTimers.setTimer(pick, 100);
-      };
-      cliTimers.setTimer(pick, 100);
-      return;
-    }
-    default:
-      throw new CliUsageError(`sim:${uri.kind} is not a vending device (use sim:board, sim:relay or sim:mdb)`);
+function attachSimulator(uri: SimulatedDeviceUri, link: MemoryLink): void {
+  try {
+    attachVendingSimulator(uri, link, { timers: cliTimers, clock: systemClock });
+  } catch (error) {
+    if (error instanceof SimulatedVendingUriError) throw new CliUsageError(error.message);
+    throw error;
   }
 }
 
@@ -143,7 +120,7 @@ export function registerVendTestCommand(program: Command, { print }: CliContext)
 }
 
 async function openVendingTransport(text: string): Promise<Transport> {
-  return openTransport(parseUri(text), { attachSimulator: attachVendingSimulator });
+  return openTransport(parseUri(text), { attachSimulator });
 }
 
 async function boardVendTest(transport: Transport, slot: number, vendId: string, print: (line: string) => void): Promise<VendOutcome> {
