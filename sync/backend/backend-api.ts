@@ -309,6 +309,21 @@ export type EventsResponse = z.infer<typeof eventsResponseSchema>;
 // Journal upload (signed)
 // ---------------------------------------------------------------------------------------------
 
+/** Deepest nesting of arrays/objects accepted in a journal payload (deeper is `bad-request`). */
+export const maxPayloadDepth = 32;
+
+/** True when VALUE nests arrays/objects at most LIMIT deep (checked without recursion). */
+export function jsonDepthAtMost(value: unknown, limit: number): boolean {
+  const stack: { value: unknown; depth: number }[] = [{ value, depth: 0 }];
+  while (stack.length > 0) {
+    const item = stack.pop() as { value: unknown; depth: number };
+    if (item.value === null || typeof item.value !== 'object') continue;
+    if (item.depth >= limit) return false;
+    for (const child of Object.values(item.value)) stack.push({ value: child, depth: item.depth + 1 });
+  }
+  return true;
+}
+
 /**
  * One terminal outbox entry, exactly as sync/store/journal.ts holds it (`entryId` is the
  * idempotency key; `seq` the terminal's outbox order). Known kinds are 'order.recorded',
@@ -323,8 +338,8 @@ export const journalEntrySchema = z.strictObject({
   entryId: clientIdSchema,
   seq: z.number().int().nonnegative(),
   kind: z.string().min(1).max(64),
-  /** Any JSON value except absent (the terminal's outbox payload, as stored). */
-  payload: z.custom<unknown>((value) => value !== undefined, 'payload is required'),
+  /** Any JSON value except absent (the terminal's outbox payload, as stored), nested at most 32 deep. */
+  payload: z.custom<unknown>((value) => value !== undefined, 'payload is required').refine((value) => jsonDepthAtMost(value, maxPayloadDepth), `payload is nested more than ${maxPayloadDepth} levels deep`),
   createdAtMs: epochMsSchema,
 });
 export type JournalEntry = z.infer<typeof journalEntrySchema>;

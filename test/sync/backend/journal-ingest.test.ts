@@ -135,3 +135,15 @@ describe('offline codes forwarded by terminals', () => {
     expect(result?.offlinePayment?.rejection).toBe('expired');
   });
 });
+
+describe('journal upload: hostile payloads', () => {
+  it('refuses a payload nested deeper than the limit with a typed 400, and keeps serving', async () => {
+    const depth = 100_000;
+    const rawBody = `{"entries":[{"entryId":"e-deep-0001","seq":1,"kind":"x","createdAtMs":1,"payload":${'['.repeat(depth)}${']'.repeat(depth)}}]}`;
+    const response = await client.request('POST', '/v1/journal/batches', undefined, { rawBody });
+    expect(response.status).toBe(400);
+    expect(errorBodySchema.parse(response.json).error.code).toBe('bad-request');
+    const results = await upload([entry('e-shallow-01', 'x', { a: { b: [1, [2, [3]]] } })]);
+    expect(results[0]?.status).toBe('accepted');
+  });
+});
