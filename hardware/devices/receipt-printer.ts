@@ -14,6 +14,10 @@
  *   with PrinterError('offline') when a reply does not come within `statusTimeoutMs`.
  * - Operations run one at a time, in call order. A transport disconnect rejects the operation
  *   in progress with PrinterError('disconnected').
+ * - A reply that arrives after its timeout is dropped, and a `DLE EOT` reply can never be taken
+ *   for a `GS r 1` reply (their fixed bits differ). Known limit: a printer slower than
+ *   `proofTimeoutMs` that does finish the job gets it reprinted by the queue (a duplicate, never
+ *   a loss); size the timeout for the longest receipt.
  */
 import type { PrinterProfile } from '../printers/printer-profiles.js';
 import {

@@ -7,6 +7,13 @@ import type { PrintJobStore } from '../../../hardware/printers/print-job-store.j
 import { Journal } from '../../../sync/store/journal.js';
 import { PrintJobStoreError, SqlitePrintJobStore } from '../../../sync/store/print-job-store.js';
 import { describePrintJobStoreContract } from '../../hardware/printers/print-job-store-contract.js';
+import { PrintQueue } from '../../../hardware/devices/print-queue.js';
+import { ReceiptPrinter } from '../../../hardware/devices/receipt-printer.js';
+import { printerProfiles } from '../../../hardware/printers/printer-profiles.js';
+import { EscPosEncoder } from '../../../hardware/protocols/escpos/escpos-encoder.js';
+import { PrinterSimulator } from '../../../hardware/simulators/printer-simulator.js';
+import { createMemoryLink } from '../../../hardware/transports/memory-transport.js';
+import { FakeDeviceTimer } from '../../hardware/devices/fake-device-timer.js';
 
 const folders: string[] = [];
 const stores: SqlitePrintJobStore[] = [];
@@ -57,6 +64,30 @@ describe('SqlitePrintJobStore', () => {
     } finally {
       db.close();
     }
+  });
+
+  it('with the PrintQueue: a receipt queued before a restart prints once after it', async () => {
+    const file = journalFile();
+    const profile = printerProfiles['generic-58mm'];
+    const bytes = new EscPosEncoder({ chineseEncoding: 'gb18030' }).initialize().line('重启前的小票').feedLines(3).encode();
+    const start = async (fault: 'none' | 'paper-out') => {
+      const timer = new FakeDeviceTimer();
+      const link = createMemoryLink();
+      const simulator = new PrinterSimulator({ profile, fault });
+      await simulator.attach(link.device);
+      const printer = new ReceiptPrinter({ transport: link.host, profile, timer });
+      const store = openStore(file);
+      return { simulator, store, queue: new PrintQueue({ printer, store, timer, retryDelayMs: 0 }) };
+    };
+    const before = await start('paper-out');
+    expect((await before.queue.submit({ id: 'T1-000001', description: 'receipt T1-000001', bytes })).state).toBe('queued');
+    before.store.close(); // the terminal stops with the job still pending
+
+    const after = await start('none');
+    expect((await after.queue.drain()).printed).toEqual(['T1-000001']);
+    expect((await after.queue.drain()).printed).toEqual([]);
+    expect(after.simulator.receipts.map((receipt) => receipt.lines)).toEqual([['重启前的小票']]);
+    expect(after.store.get('T1-000001')).toMatchObject({ state: 'printed', attempts: 2 });
   });
 
   it('refuses a database without the print_jobs table', () => {
