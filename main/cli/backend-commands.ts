@@ -70,7 +70,10 @@ function waitForStopSignal(): Promise<string> {
 }
 
 export function registerBackendCommands(program: Command, { print }: CliContext): void {
-  const backend = program.command('backend').description('the reference payment backend: serve it, enroll terminals, publish catalog/planogram/settings');
+  const backend = program
+    .command('backend')
+    .description('the reference payment backend: serve it, enroll terminals, publish catalog/planogram/settings')
+    .addHelpText('after', '\n`terminal backend [--port N] [--db FILE] [--host H]` runs `serve`; see `terminal backend serve --help` for its options.');
 
   backend
     .command('serve', { isDefault: true })
