@@ -1,16 +1,17 @@
 /**
  * One list of attached devices for the technician (`terminal devices`) and the device watcher:
- * serial ports and HID devices, each with its ids, the device URI to bind it with, and the role
+ * serial ports, HID devices and USB printer class devices (/dev/usb/lp*), each with its ids, the device URI to bind it with, and the role
  * the known-device table suggests. Never throws; problems are returned as warnings.
  */
 import { findKnownDevice, type SuggestedRole } from './known-devices.js';
 import { listHidDevices } from './list-hid-devices.js';
 import { listSerialPorts, type SerialListDependencies } from './list-serial-ports.js';
+import { listUsbPrinters, type UsbPrinterListDependencies } from './list-usb-printers.js';
 import type { HidBackend } from '../transports/hid-transport.js';
 
 export interface DiscoveredDevice {
-  readonly kind: 'serial' | 'hid';
-  /** The device URI that opens it, e.g. `serial:/dev/ttyUSB0` or `hid:0x16c0:0x05df?serial=X`. */
+  readonly kind: 'serial' | 'hid' | 'usb-printer';
+  /** The device URI that opens it, e.g. `serial:/dev/ttyUSB0`, `hid:0x16c0:0x05df?serial=X`, `file:/dev/usb/lp0`. */
   readonly uri: string;
   readonly path: string;
   readonly vendorId?: number | undefined;
@@ -32,12 +33,13 @@ export interface Discovery {
 export interface DiscoveryDependencies {
   readonly serial?: SerialListDependencies;
   readonly hid?: Pick<HidBackend, 'devices'>;
+  readonly usbPrinters?: UsbPrinterListDependencies;
 }
 
 export const hex4 = (value: number) => `0x${value.toString(16).padStart(4, '0')}`;
 
 export async function discoverDevices(dependencies: DiscoveryDependencies = {}): Promise<Discovery> {
-  const [serial, hid] = await Promise.all([listSerialPorts(dependencies.serial), listHidDevices(dependencies.hid)]);
+  const [serial, hid, usbPrinters] = await Promise.all([listSerialPorts(dependencies.serial), listHidDevices(dependencies.hid), listUsbPrinters(dependencies.usbPrinters)]);
   const devices: DiscoveredDevice[] = [];
   for (const port of serial.ports) {
     const known = findKnownDevice(port.vendorId, port.productId);
@@ -67,5 +69,10 @@ export async function discoverDevices(dependencies: DiscoveryDependencies = {}):
     });
   }
   devices.push(...seen.values());
-  return { devices, warnings: [...serial.warnings, ...hid.warnings] };
+  for (const printer of usbPrinters.printers) {
+    const known = findKnownDevice(printer.vendorId, printer.productId);
+    // A printer-class interface is a printer whatever the vendor table says about the chip.
+    devices.push({ kind: 'usb-printer', uri: `file:${printer.path}`, ...printer, knownAs: known?.name, suggestedRole: 'receipt-printer', note: known?.note });
+  }
+  return { devices, warnings: [...serial.warnings, ...hid.warnings, ...usbPrinters.warnings] };
 }

@@ -17,7 +17,7 @@ import { simulateCommand, type CliContext } from './terminal-cli.js';
 export function registerDeviceCommands(program: Command, { print }: CliContext): void {
   program
     .command('devices')
-    .description('list attached serial ports and USB HID devices with their ids, device URI and suggested role')
+    .description('list attached serial ports, USB HID devices and USB printers (/dev/usb/lp*) with their ids, device URI and suggested role')
     .option('--json', 'print {devices, warnings} as JSON')
     .action(async (options: { json?: boolean }) => {
       await runDevicesCommand(options, print);
@@ -31,7 +31,7 @@ export async function runDevicesCommand(options: { json?: boolean }, print: (lin
     print(JSON.stringify(discovery, null, 2));
     return discovery;
   }
-  if (discovery.devices.length === 0) print('no serial ports or HID devices found');
+  if (discovery.devices.length === 0) print('no serial ports, HID devices or USB printers found');
   else for (const line of formatDeviceTable(discovery.devices)) print(line);
   for (const warning of discovery.warnings) print(`warning: ${warning}`);
   return discovery;

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { discoverDevices } from '../../../hardware/discovery/discover-devices.js
 import { findKnownDevice, knownDevices } from '../../../hardware/discovery/known-devices.js';
 import { listHidDevices } from '../../../hardware/discovery/list-hid-devices.js';
 import { listSerialPorts } from '../../../hardware/discovery/list-serial-ports.js';
+import { listUsbPrinters } from '../../../hardware/discovery/list-usb-printers.js';
 
 const udevMissing = async () => Promise.reject(Object.assign(new Error('spawn udevadm ENOENT'), { code: 'ENOENT', syscall: 'spawn udevadm' }));
 
@@ -59,7 +60,11 @@ describe('listHidDevices', () => {
 
 describe('discoverDevices', () => {
   it('works with no devices, no udevadm and no HID access', async () => {
-    const discovery = await discoverDevices({ serial: { listPorts: udevMissing, devDir: fakeDev([]) }, hid: { devices: async () => Promise.reject(new Error('no hid')) } });
+    const discovery = await discoverDevices({
+      serial: { listPorts: udevMissing, devDir: fakeDev([]) },
+      hid: { devices: async () => Promise.reject(new Error('no hid')) },
+      usbPrinters: { devDir: '/nonexistent-dev-usb' },
+    });
     expect(discovery.devices).toEqual([]);
     expect(discovery.warnings).toEqual([expect.stringMatching(/udevadm/), expect.stringMatching(/no hid/)]);
   });
@@ -67,6 +72,7 @@ describe('discoverDevices', () => {
   it('combines serial and HID devices with URIs and suggested roles; one row per HID device, preferring the POS interface', async () => {
     const discovery = await discoverDevices({
       serial: { listPorts: async () => [{ path: '/dev/ttyUSB0', vendorId: '1a86', productId: '7523' }] },
+      usbPrinters: { devDir: '/nonexistent-dev-usb' },
       hid: {
         devices: async () => [
           { vendorId: 0x16c0, productId: 0x05df, path: '/dev/hidraw0', serialNumber: 'QAAMZ', product: 'USBRelay2' },
@@ -81,6 +87,35 @@ describe('discoverDevices', () => {
       { kind: 'hid', uri: 'hid:0x0c2e:0x0b61?serial=S1', path: '/dev/hidraw2', suggestedRole: 'scanner' },
     ]);
     expect(discovery.devices).toHaveLength(3);
+  });
+});
+
+describe('listUsbPrinters', () => {
+  it('lists /dev/usb/lp* with USB ids from sysfs (through the device/.. symlink)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'usblp-'));
+    const devDir = join(root, 'dev-usb');
+    mkdirSync(devDir);
+    for (const name of ['lp1', 'lp0', 'hiddev0']) writeFileSync(join(devDir, name), '');
+    const usbDevice = join(root, 'devices', '1-1');
+    mkdirSync(join(usbDevice, '1-1:1.0'), { recursive: true });
+    writeFileSync(join(usbDevice, 'idVendor'), '04b8\n');
+    writeFileSync(join(usbDevice, 'idProduct'), '0202\n');
+    writeFileSync(join(usbDevice, 'serial'), 'TM88-001\n');
+    const sysClassDir = join(root, 'usbmisc');
+    mkdirSync(join(sysClassDir, 'lp0'), { recursive: true });
+    symlinkSync(join(usbDevice, '1-1:1.0'), join(sysClassDir, 'lp0', 'device'));
+    const listing = await listUsbPrinters({ devDir, sysClassDir });
+    expect(listing.warnings).toEqual([]);
+    expect(listing.printers).toEqual([
+      { path: join(devDir, 'lp0'), vendorId: 0x04b8, productId: 0x0202, serialNumber: 'TM88-001', manufacturer: undefined, product: undefined },
+      { path: join(devDir, 'lp1'), vendorId: undefined, productId: undefined, serialNumber: undefined, manufacturer: undefined, product: undefined },
+    ]);
+    const discovery = await discoverDevices({ serial: { listPorts: async () => [] }, hid: { devices: async () => [] }, usbPrinters: { devDir, sysClassDir } });
+    expect(discovery.devices[0]).toMatchObject({ kind: 'usb-printer', uri: `file:${join(devDir, 'lp0')}`, suggestedRole: 'receipt-printer', knownAs: expect.stringMatching(/Epson/) });
+  });
+
+  it('no /dev/usb means no printers and no warning', async () => {
+    expect(await listUsbPrinters({ devDir: '/nonexistent-dev-usb' })).toEqual({ printers: [], warnings: [] });
   });
 });
 

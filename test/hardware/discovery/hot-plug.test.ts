@@ -40,7 +40,7 @@ describe('hot-plug over a socat PTY pair', () => {
     const devicePath = join(folder, 'scanner');
     let pair: PtyPair = await createPtyPair({ hostPath, devicePath });
     cleanup.push(() => pair.close());
-    const list = () => discoverDevices({ serial: { listPorts: async () => (existsSync(hostPath) ? [{ path: hostPath }] : []) }, hid: { devices: async () => [] } });
+    const list = () => discoverDevices({ serial: { listPorts: async () => (existsSync(hostPath) ? [{ path: hostPath }] : []) }, hid: { devices: async () => [] }, usbPrinters: { devDir: '/nonexistent-dev-usb' } });
     const watcher = new DeviceWatcher({ list, timer: systemDeviceTimer, pollMs: 100, initialDelayMs: 50, maxDelayMs: 200 });
     cleanup.push(() => watcher.stop());
     const events: DeviceWatcherEvent[] = [];

@@ -17,9 +17,10 @@ describe('terminal devices', () => {
     await runDevicesCommand({}, (line) => lines.push(line), {
       serial: { listPorts: udevMissing, devDir: emptyDev() },
       hid: { devices: async () => Promise.reject(new Error('cannot load node-hid')) },
+      usbPrinters: { devDir: '/nonexistent-dev-usb' },
     });
     expect(lines).toEqual([
-      'no serial ports or HID devices found',
+      'no serial ports, HID devices or USB printers found',
       'warning: udevadm is not installed (Debian package "udev"), so serial ports are listed from /dev without USB ids',
       'warning: HID devices cannot be listed: cannot load node-hid',
     ]);
@@ -27,7 +28,7 @@ describe('terminal devices', () => {
 
   it('--json prints parseable {devices, warnings}', async () => {
     const lines: string[] = [];
-    await runDevicesCommand({ json: true }, (line) => lines.push(line), { serial: { listPorts: udevMissing, devDir: emptyDev() }, hid: { devices: async () => [] } });
+    await runDevicesCommand({ json: true }, (line) => lines.push(line), { serial: { listPorts: udevMissing, devDir: emptyDev() }, hid: { devices: async () => [] }, usbPrinters: { devDir: '/nonexistent-dev-usb' } });
     expect(JSON.parse(lines.join('\n'))).toEqual({ devices: [], warnings: [expect.stringMatching(/udevadm/)] });
   });
 
