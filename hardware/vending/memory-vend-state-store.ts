@@ -24,12 +24,9 @@ export class MemoryVendStateStore implements VendStateStore {
   private readonly readerStates = new Map<string, CashlessReaderState>();
   private readonly mdbVends = new Map<string, MdbVendRecord>();
 
-  /**
-   * LASTSEQUENCES seeds the last sequence number used per machine, e.g. from a board's
-   * BOARD-STATUS, so a short-lived store never reuses a number the board still remembers.
-   */
-  constructor(lastSequences: Readonly<Record<string, number>> = {}) {
-    for (const [machineId, sequence] of Object.entries(lastSequences)) this.lastSequence.set(machineId, sequence);
+  /** Continues MACHINEID's numbering after LASTSEQUENCE (e.g. what the board reports as its last one). */
+  continueSequenceAfter(machineId: string, lastSequence: number): void {
+    this.lastSequence.set(machineId, lastSequence);
   }
 
   beginDirectVend(input: { vendId: string; machineId: string; slot: number; atMs: number }): DirectVendRecord {

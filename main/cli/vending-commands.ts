@@ -124,17 +124,13 @@ async function openVendingTransport(text: string): Promise<Transport> {
 }
 
 async function boardVendTest(transport: Transport, slot: number, vendId: string, print: (line: string) => void): Promise<VendOutcome> {
-  const probe = new DispenseBoardMachine({ machineId: 'vend-test', transport, store: new MemoryVendStateStore(), clock: systemClock, timers: cliTimers });
-  const status = await probe.boardStatus();
-  print(status ? `board: ${status.slotCount} slots, last sequence ${status.lastSeq}${status.justReset ? ', just reset' : ''}${status.dropSensorFault ? ', DROP SENSOR FAULT' : ''}` : 'board: no answer to BOARD-STATUS (continuing with the vend)');
-  const machine = new DispenseBoardMachine({
-    machineId: 'vend-test',
-    transport,
-    store: new MemoryVendStateStore({ 'vend-test': status?.lastSeq ?? Math.floor(systemClock.nowMs() / 1000) % 0xffff }),
-    clock: systemClock,
-    timers: cliTimers,
-  });
+  const store = new MemoryVendStateStore();
+  const machine = new DispenseBoardMachine({ machineId: 'vend-test', transport, store, clock: systemClock, timers: cliTimers });
   try {
+    const status = await machine.boardStatus();
+    print(status ? `board: ${status.slotCount} slots, last sequence ${status.lastSeq}${status.justReset ? ', just reset' : ''}${status.dropSensorFault ? ', DROP SENSOR FAULT' : ''}` : 'board: no answer to BOARD-STATUS (continuing with the vend)');
+    // Without an answer, start from a number derived from the time so an old one is unlikely.
+    store.continueSequenceAfter('vend-test', status?.lastSeq ?? Math.floor(systemClock.nowMs() / 1000) % 0xffff);
     return await machine.vend({ vendId, slot, priceMinor: 0 });
   } finally {
     await machine.close();
