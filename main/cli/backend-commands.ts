@@ -87,13 +87,20 @@ export function registerBackendCommands(program: Command, { print }: CliContext)
     .action(async (options: { port: string; host: string; db: string; sandbox: boolean; sandboxDelayMs: string; walletKey: string }) => {
       const port = parseWholeNumber(options.port, '--port', 65_535);
       const responseDelayMs = parseWholeNumber(options.sandboxDelayMs, '--sandbox-delay-ms', 600_000);
-      const running = await startBackend({
-        dbFile: options.db,
-        host: options.host,
-        port,
-        clock: systemClock,
-        sandbox: options.sandbox ? { walletKeyFile: options.walletKey, responseDelayMs } : undefined,
-      });
+      let running;
+      try {
+        running = await startBackend({
+          dbFile: options.db,
+          host: options.host,
+          port,
+          clock: systemClock,
+          sandbox: options.sandbox ? { walletKeyFile: options.walletKey, responseDelayMs } : undefined,
+        });
+      } catch (error) {
+        // The generic EADDRINUSE text speaks of the terminal's local API; say which port here.
+        if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(`port ${port} on ${options.host} is already in use; choose another with --port (0 picks a free one)`);
+        throw error;
+      }
       print(`backend: listening on ${running.url}`);
       print(`database: ${options.db}`);
       print(running.walletKey ? `sandbox wallet: on (offline-code key ${running.walletKey.keyId}, ${options.walletKey})` : 'sandbox wallet: off');
