@@ -133,7 +133,7 @@ describe('ScannerDevice over a memory link', () => {
   });
 });
 
-describe('ScannerDevice over a socat PTY pair (real serialport binding)', () => {
+describe('ScannerDevice over a socat PTY pair (real serialport binding)', { timeout: 60_000 }, () => {
   let pair: PtyPair | undefined;
   const toStop: { stop(): Promise<void> }[] = [];
   afterEach(async () => {

@@ -6,7 +6,7 @@ import { createPtyPair, type PtyPair } from '../../../hardware/simulators/pty-pa
 import { FileTransport, fileOpenError } from '../../../hardware/transports/file-transport.js';
 import { SerialTransport } from '../../../hardware/transports/serial-transport.js';
 
-describe('FileTransport', () => {
+describe('FileTransport', { timeout: 60_000 }, () => {
   const open: { close(): Promise<void> }[] = [];
   afterEach(async () => {
     for (const item of open.splice(0)) await item.close();

@@ -18,7 +18,7 @@ function collect(transport: SerialTransport) {
   };
 }
 
-describe('SerialTransport over a socat PTY pair', () => {
+describe('SerialTransport over a socat PTY pair', { timeout: 60_000 }, () => {
   let pair: PtyPair | undefined;
   const opened: SerialTransport[] = [];
   afterEach(async () => {

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { TcpTransport } from '../../../hardware/transports/tcp-transport.js';
 import type { TransportError } from '../../../hardware/transports/transport.js';
 
-describe('TcpTransport against a local server', () => {
+describe('TcpTransport against a local server', { timeout: 60_000 }, () => {
   let server: Server | undefined;
   const transports: TcpTransport[] = [];
   afterEach(async () => {

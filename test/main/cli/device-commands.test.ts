@@ -51,7 +51,7 @@ describe('terminal devices', () => {
   });
 });
 
-describe('terminal simulate scanner', () => {
+describe('terminal simulate scanner', { timeout: 60_000 }, () => {
   it('sends --code values then standard-input lines, CR-terminated, to a driver on the PTY', async () => {
     const lines: string[] = [];
     let stop!: () => void;

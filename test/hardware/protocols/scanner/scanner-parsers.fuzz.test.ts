@@ -26,7 +26,7 @@ const runs = {
 
 const knownKinds = new Set(['payment-code', 'emv-mpm', 'coupon', 'product', 'rejected']);
 
-describe('fuzz: code classifier', () => {
+describe('fuzz: code classifier', { timeout: 90_000 }, () => {
   it('never throws on any text and always gives a known kind', () => {
     fc.assert(
       fc.property(fc.oneof(fc.string({ maxLength: 64 }), fc.string({ unit: 'binary', maxLength: 32 }), fc.string({ maxLength: 40 }).map((text) => `0002${text}`), fc.string({ maxLength: 32 }).map((text) => `CPN-${text}`)), (text) => knownKinds.has(classifyCode(text).kind)),
@@ -97,7 +97,7 @@ describe('fuzz: code classifier', () => {
   });
 });
 
-describe('fuzz: HID POS report assembler', () => {
+describe('fuzz: HID POS report assembler', { timeout: 90_000 }, () => {
   it('never throws on any sequence of reports, and never returns a code longer than its limit', () => {
     const report = fc.oneof(fc.uint8Array({ maxLength: 70 }), fc.uint8Array({ minLength: 64, maxLength: 64 }).map((bytes) => ((bytes[0] = 2), bytes)));
     fc.assert(
@@ -124,7 +124,7 @@ describe('fuzz: HID POS report assembler', () => {
   });
 });
 
-describe('fuzz: serial scanner line framer', () => {
+describe('fuzz: serial scanner line framer', { timeout: 90_000 }, () => {
   it('gives the same frames however the bytes are chunked', () => {
     const byte = fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(0x0d, 0x0a));
     fc.assert(
@@ -146,7 +146,7 @@ describe('fuzz: serial scanner line framer', () => {
   });
 });
 
-describe('fuzz: keyboard wedge detector', () => {
+describe('fuzz: keyboard wedge detector', { timeout: 90_000 }, () => {
   const key = fc.oneof(fc.constantFrom('Enter', 'Tab', 'Shift', 'Backspace', 'ArrowLeft'), fc.string({ minLength: 1, maxLength: 1 }));
 
   it('never loses or invents a key: typed keys + scans (+ suffix) account for every non-modifier key', () => {
