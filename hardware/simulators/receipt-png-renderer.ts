@@ -1,10 +1,11 @@
 /**
  * Renders a printed receipt as a PNG the width of the paper: graphics (QR codes, raster images)
- * pixel-exact so the QR scans (zbarimg), text as grey blocks per character (one cell of
- * 12 × 24 dots for ASCII, 24 × 24 for full-width, scaled by the character size), which is enough
- * to check layout, alignment and wrapping by eye.
+ * pixel-exact so the QR scans (zbarimg), ASCII text in a 12 × 24 bitmap font (ESC/POS font A
+ * size) and full-width characters (CJK, ￥) as grey 24 × 24 blocks, all scaled by the character
+ * size: enough to check text, layout, alignment and wrapping by eye.
  */
 import { PNG } from 'pngjs';
+import { asciiGlyphDot, glyphHeightDots, glyphWidthDots, hasAsciiGlyph } from './ascii-bitmap-font.js';
 import type { PrintedReceipt } from './printed-receipt.js';
 
 const margin = 16;
@@ -28,7 +29,10 @@ export function renderReceiptPng(receipt: PrintedReceipt, widthDots: number): Bu
       continue;
     }
     const cellHeight = 24 * element.heightScale;
-    const cells = [...element.text].map((char) => ({ blank: char === ' ', width: ((char.codePointAt(0) ?? 0) < 0x80 ? 12 : 24) * element.widthScale }));
+    const cells = [...element.text].map((char) => {
+      const code = char.codePointAt(0) ?? 0;
+      return { code, blank: char === ' ', width: (code < 0x80 ? glyphWidthDots : glyphWidthDots * 2) * element.widthScale };
+    });
     const lineWidth = cells.reduce((sum, cell) => sum + cell.width, 0);
     const left = alignLeft(element.align, lineWidth, widthDots);
     const shade = element.bold ? 40 : 110;
@@ -37,8 +41,10 @@ export function renderReceiptPng(receipt: PrintedReceipt, widthDots: number): Bu
       draw: (png, top) => {
         if (element.invert) fillRect(png, margin + left, top, lineWidth, cellHeight, 0);
         let x = margin + left;
+        const ink = element.invert ? 255 : 0;
         for (const cell of cells) {
-          if (!cell.blank) fillRect(png, x + 1, top + 4, cell.width - 2, cellHeight - 6, element.invert ? 255 : shade);
+          if (hasAsciiGlyph(cell.code)) drawGlyph(png, cell.code, x, top, element.widthScale, element.heightScale, element.bold, ink);
+          else if (!cell.blank) fillRect(png, x + 1, top + 4, cell.width - 2, cellHeight - 6, element.invert ? 255 : shade);
           x += cell.width;
         }
       },
@@ -54,6 +60,16 @@ export function renderReceiptPng(receipt: PrintedReceipt, widthDots: number): Bu
     top += row.height;
   }
   return PNG.sync.write(png);
+}
+
+/** Draws an ASCII glyph scaled by WIDTH × HEIGHT SCALE; bold doubles each dot one dot to the right. */
+function drawGlyph(png: PNG, code: number, left: number, top: number, widthScale: number, heightScale: number, bold: boolean, value: number): void {
+  for (let y = 0; y < glyphHeightDots; y += 1) {
+    for (let x = 0; x < glyphWidthDots; x += 1) {
+      if (!asciiGlyphDot(code, x, y)) continue;
+      fillRect(png, left + x * widthScale, top + y * heightScale, widthScale + (bold ? 1 : 0), heightScale, value);
+    }
+  }
 }
 
 function alignLeft(align: 'left' | 'center' | 'right', contentWidth: number, paperWidth: number): number {
