@@ -1,9 +1,11 @@
+import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeHidPosReports } from '../../../hardware/protocols/scanner/hid-pos-report-assembler.js';
 import type { DeviceTimer } from '../../../hardware/devices/device-timer.js';
 import { ScannerDevice, type Scan, type ScannerFault } from '../../../hardware/scanners/scanner-device.js';
 import { createPtyPair, type PtyPair } from '../../../hardware/simulators/pty-pair.js';
 import { ScannerSimulator } from '../../../hardware/simulators/scanner-simulator.js';
+import { HidTransport } from '../../../hardware/transports/hid-transport.js';
 import { createMemoryLink } from '../../../hardware/transports/memory-transport.js';
 import { SerialTransport } from '../../../hardware/transports/serial-transport.js';
 
@@ -164,5 +166,39 @@ describe('ScannerDevice over a socat PTY pair (real serialport binding)', { time
       { kind: 'payment-code', wallet: 'unionpay' },
       { kind: 'product', symbology: 'ean-8' },
     ]);
+  });
+});
+
+describe('ScannerDevice on a HidTransport (fake node-hid device)', () => {
+  it('reads a HID POS scanner: picks the 0x8C interface, reassembles reports, classifies', async () => {
+    const posInterface = Object.assign(new EventEmitter(), {
+      write: async () => 0,
+      sendFeatureReport: async () => 0,
+      close: async () => undefined,
+    });
+    const opened: string[] = [];
+    const transport = new HidTransport(
+      { vendorId: 0x0c2e, productId: 0x0b61, usagePage: 0x8c },
+      {
+        devices: async () => [
+          { vendorId: 0x0c2e, productId: 0x0b61, path: '/dev/hidraw0', usagePage: 0x01 },
+          { vendorId: 0x0c2e, productId: 0x0b61, path: '/dev/hidraw1', usagePage: 0x8c },
+        ],
+        open: async (path) => {
+          opened.push(path);
+          return posInterface;
+        },
+      },
+    );
+    const device = new ScannerDevice({ transport, framing: 'hid-pos', timer: { nowMs: () => 7, schedule: () => () => undefined } });
+    const scans: Scan[] = [];
+    device.on('scan', (scan) => scans.push(scan));
+    await device.start();
+    expect(opened).toEqual(['/dev/hidraw1']);
+    const emv = '00020101021153031565802CN5906Cafe A6007Beijing6304';
+    for (const report of encodeHidPosReports(new TextEncoder().encode(emv), ']Q1')) posInterface.emit('data', Buffer.from(report));
+    expect(scans).toHaveLength(1);
+    expect(scans[0]).toMatchObject({ text: emv, aim: ']Q1', atMs: 7, code: { kind: 'rejected', reason: 'emv-malformed' } });
+    await device.stop();
   });
 });
