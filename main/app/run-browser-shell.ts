@@ -19,6 +19,7 @@ export async function runBrowserShell(terminal: RunningTerminal, options: Browse
   });
   terminal.publishApiEndpoint({ url: host.origin, token: host.token });
   options.print(`url: ${host.pageUrl}`);
+  if (terminal.sandboxUrl) options.print(`sandbox: ${terminal.sandboxUrl} (a customer pays a QR with: npx terminal wallet pay "<qr content>" --backend ${terminal.sandboxUrl})`);
 
   const chromium = options.openWindow ? findChromium() : undefined;
   if (options.openWindow && chromium && hasDisplay()) {

@@ -18,6 +18,7 @@ import { createFileLogger } from '../logging/logger.js';
 import { acquireInstanceLock } from './instance-lock.js';
 import { packageVersion } from './project-files.js';
 import { setupPayments } from './setup-payments.js';
+import { setupSandboxBackend } from './setup-sandbox-backend.js';
 import { systemTimers } from './system-timers.js';
 import type { Timers } from '../domain/timers.js';
 
@@ -37,6 +38,8 @@ export interface RunningTerminal {
   readonly logger: Logger;
   readonly journal: Journal;
   readonly layout: ReturnType<typeof dataDirLayout>;
+  /** Address of the embedded sandbox backend (`backend.url: sandbox`), else undefined. */
+  readonly sandboxUrl: string | undefined;
   /** Records where the local API listens so CLI commands can find it (owner-only file). */
   publishApiEndpoint(endpoint: { url: string; token: string }): void;
   stop(): Promise<void>;
@@ -77,6 +80,13 @@ export async function startTerminalCore(options: StartOptions): Promise<RunningT
     });
     const core = new TerminalCore({ config, mode, journal, sessions, clock, logger, dataDir: options.dataDir, version: packageVersion });
 
+    let sandboxUrl: string | undefined;
+    if (config.backend.url === 'sandbox') {
+      const sandbox = await setupSandboxBackend({ config, dataDir: options.dataDir, clock, logger });
+      cleanups.push(() => sandbox.stop());
+      sandboxUrl = sandbox.url;
+    }
+
     const paymentsSetup = setupPayments({ config, dataDir: options.dataDir, journal, core, clock, timers: options.timers ?? systemTimers, logger });
     cleanups.push(() => paymentsSetup.stop());
 
@@ -96,6 +106,7 @@ export async function startTerminalCore(options: StartOptions): Promise<RunningT
       logger,
       journal,
       layout,
+      sandboxUrl,
       publishApiEndpoint: (endpoint) => {
         writeFileSync(layout.apiEndpoint, JSON.stringify({ ...endpoint, pid: process.pid }), { mode: 0o600 });
         chmodSync(layout.apiEndpoint, 0o600);

@@ -117,6 +117,8 @@ export const configSchema = z.strictObject({
           error: 'expected "sandbox" (the embedded reference backend) or an http(s):// URL',
         })
         .default('sandbox'),
+      /** With `url: sandbox`: the embedded backend's port (falls back to any free port when taken). */
+      sandboxPort: z.number().int().min(0).max(65535, { error: 'expected a TCP port from 0 (any free port) to 65535' }).default(8787),
     })
     .prefault({}),
   devices: z

@@ -1,0 +1,93 @@
+/**
+ * `backend.url: sandbox`: the reference backend with its sandbox wallet runs inside the terminal
+ * process, on loopback, with its own SQLite file under `<data-dir>/sandbox/`; the terminal enrolls
+ * with it on first start (and again if the sandbox database was removed). So a fresh install
+ * takes QR and payment-code sales with no other process, and `terminal wallet pay|code` talk to it.
+ *
+ * It listens on `backend.sandboxPort` (default 8787, the wallet command's default) and falls
+ * back to any free port when that one is taken; the address is written to
+ * `<data-dir>/runtime/sandbox-backend.json` (0600) and printed by `terminal start`.
+ */
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { startBackend, type RunningBackend } from '../../sync/backend/start-backend.js';
+import { enrollTerminal } from '../../sync/client/enroll-terminal.js';
+import { CredentialStoreError, TerminalCredentialStore } from '../../sync/client/terminal-credential-store.js';
+import { sandboxWalletKeyFileName } from '../../sync/wallet/sandbox-wallet-key.js';
+import type { TerminalConfig } from '../config/config-schema.js';
+import { dataDirLayout } from '../config/data-dir.js';
+import type { Clock } from '../domain/clock.js';
+
+export interface SandboxBackend {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+function sandboxMerchant(config: TerminalConfig) {
+  // EMV tags 59/60 need printable ASCII; the Chinese names go into template 64.
+  const ascii = (text: string | undefined, fallback: string, max: number) => (text && /^[\x20-\x7e]+$/.test(text) ? text.toUpperCase().slice(0, max) : fallback);
+  return {
+    merchantId: `SANDBOX-${config.terminal.id}`.slice(0, 32),
+    name: ascii(config.merchant.name.en, 'SANDBOX MERCHANT', 25),
+    city: ascii(config.merchant.city.en, 'SHANGHAI', 15),
+    nameZh: config.merchant.name['zh-CN'],
+    cityZh: config.merchant.city['zh-CN'],
+    mcc: config.merchant.mcc,
+  };
+}
+
+async function listen(options: Parameters<typeof startBackend>[0]): Promise<RunningBackend> {
+  try {
+    return await startBackend(options);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || options.port === 0) throw error;
+    return startBackend({ ...options, port: 0 });
+  }
+}
+
+export async function setupSandboxBackend(options: { config: TerminalConfig; dataDir: string; clock: Clock; logger: Logger }): Promise<SandboxBackend> {
+  const { config, dataDir, clock, logger } = options;
+  const folder = join(dataDir, 'sandbox');
+  mkdirSync(folder, { recursive: true, mode: 0o700 });
+  const backend = await listen({
+    dbFile: join(folder, 'backend.sqlite'),
+    host: '127.0.0.1',
+    port: config.backend.sandboxPort,
+    clock,
+    sandbox: { walletKeyFile: join(dataDir, sandboxWalletKeyFileName), merchant: sandboxMerchant(config) },
+    logError: (message, error) => logger.error({ err: error }, `sandbox backend: ${message}`),
+  });
+  try {
+    const store = new TerminalCredentialStore(dataDir);
+    let identity;
+    try {
+      identity = store.load();
+    } catch (error) {
+      if (!(error instanceof CredentialStoreError)) throw error;
+      logger.warn({ err: error }, 'stored identity unusable; enrolling with the sandbox again');
+    }
+    if (identity && backend.registry.findTerminal(identity.terminalId)) {
+      // Same sandbox database, new port: keep the identity, point it at this start's address.
+      if (identity.backendUrl !== backend.url) store.save({ ...identity, backendUrl: backend.url });
+    } else {
+      const issued = backend.registry.issueEnrollmentCode(config.terminal.name);
+      const enrolled = await enrollTerminal({ backendUrl: backend.url, code: issued.code, store, nowMs: clock.nowMs(), deviceInfo: 'embedded sandbox' });
+      logger.info({ terminalId: enrolled.terminalId }, 'enrolled with the embedded sandbox backend');
+    }
+    const addressFile = join(dataDirLayout(dataDir).runtime, 'sandbox-backend.json');
+    writeFileSync(addressFile, JSON.stringify({ url: backend.url, pid: process.pid }), { mode: 0o600 });
+    chmodSync(addressFile, 0o600);
+    logger.info({ url: backend.url }, 'embedded sandbox backend listening');
+    return {
+      url: backend.url,
+      stop: async () => {
+        rmSync(addressFile, { force: true });
+        await backend.close();
+      },
+    };
+  } catch (error) {
+    await backend.close();
+    throw error;
+  }
+}
