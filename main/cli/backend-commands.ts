@@ -3,8 +3,9 @@
  * wallet's customer side). Results go to standard output; a failure throws and `runCli` prints
  * the one-line reason.
  *
- * - `terminal backend [serve] [--port N] [--host H] [--db FILE] [--no-sandbox] [--sandbox-delay-ms N] [--wallet-key FILE]`
+ * - `terminal backend [serve] [--port N] [--host H] [--db FILE] [--no-sandbox] [--sandbox-delay-ms N] [--wallet-key FILE] [--alipay-config FILE]`
  *   prints `backend: listening on <url>` once it accepts requests, and runs until SIGINT/SIGTERM.
+ *   `--alipay-config` adds the Alipay face-to-face provider (sync/acquirers/alipay/alipay-config-file.ts).
  * - `terminal backend enroll --name NAME [--db FILE] [--ttl-minutes N]` prints a one-time code.
  * - `terminal backend publish <catalog|planogram|settings> <file.json> [--db FILE]` publishes a version.
  * - `terminal wallet pay "<qr content>" [--backend URL] [--decline] [--payer ID]` exits 0 when paid.
@@ -21,6 +22,9 @@ import { openBackendDatabase } from '../../sync/backend/backend-database.js';
 import { BackendError } from '../../sync/backend/backend-error.js';
 import { DistributionStore } from '../../sync/backend/distribution-store.js';
 import { startBackend } from '../../sync/backend/start-backend.js';
+import { AlipayConfigError, readAlipayConfigFile } from '../../sync/acquirers/alipay/alipay-config-file.js';
+import { AlipayFaceToFaceProvider } from '../../sync/acquirers/alipay/alipay-face-to-face-provider.js';
+import type { PaymentProvider } from '../../sync/backend/providers/payment-provider.js';
 import { TerminalRegistry } from '../../sync/backend/terminal-registry.js';
 import { systemClock } from '../domain/clock.js';
 import { issueOfflineCode } from '../../sync/wallet/offline-code.js';
@@ -84,9 +88,23 @@ export function registerBackendCommands(program: Command, { print }: CliContext)
     .option('--no-sandbox', 'disable the sandbox wallet provider and its /sandbox endpoints')
     .option('--sandbox-delay-ms <ms>', 'delay every sandbox provider answer (exercise timeouts)', '0')
     .option('--wallet-key <file>', 'sandbox wallet offline-code key file (created when absent)', defaultWalletKey())
-    .action(async (options: { port: string; host: string; db: string; sandbox: boolean; sandboxDelayMs: string; walletKey: string }) => {
+    .option('--alipay-config <file>', 'enable the Alipay face-to-face provider (JSON: gatewayUrl, appId, appPrivateKeyFile, alipayPublicKeyFile, …)')
+    .action(async (options: { port: string; host: string; db: string; sandbox: boolean; sandboxDelayMs: string; walletKey: string; alipayConfig?: string }) => {
       const port = parseWholeNumber(options.port, '--port', 65_535);
       const responseDelayMs = parseWholeNumber(options.sandboxDelayMs, '--sandbox-delay-ms', 600_000);
+      const providers: PaymentProvider[] = [];
+      if (options.alipayConfig !== undefined) {
+        let loaded;
+        try {
+          loaded = readAlipayConfigFile(options.alipayConfig);
+        } catch (error) {
+          if (error instanceof AlipayConfigError) throw new CliUsageError(`--alipay-config: ${error.message}`);
+          throw error;
+        }
+        for (const warning of loaded.warnings) print(`warning: ${warning}`);
+        providers.push(new AlipayFaceToFaceProvider({ config: loaded.config, clock: systemClock }));
+        print(`alipay: on (app id ${loaded.config.appId}, gateway ${loaded.config.gatewayUrl})`);
+      }
       let running;
       try {
         running = await startBackend({
@@ -95,6 +113,7 @@ export function registerBackendCommands(program: Command, { print }: CliContext)
           port,
           clock: systemClock,
           sandbox: options.sandbox ? { walletKeyFile: options.walletKey, responseDelayMs } : undefined,
+          providers,
         });
       } catch (error) {
         // The generic EADDRINUSE text speaks of the terminal's local API; say which port here.
