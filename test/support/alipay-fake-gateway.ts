@@ -76,6 +76,9 @@ export interface AlipayFakeGatewayOptions {
   readonly appPublicKeyPem: string;
   /** Fixed gateway clock: the `gmt_payment` etc. it reports (epoch ms). */
   readonly nowMs: () => number;
+  /** The gateway's own key pair and a foreign one (for `bad-signature`); fresh ones when absent (≈0.2 s each). */
+  readonly gatewayKeys?: RsaKeyPair;
+  readonly foreignKeys?: RsaKeyPair;
 }
 
 /** Alipay customer codes: 16–24 digits starting 25–30 (DOMAIN.md). */
@@ -115,8 +118,8 @@ export class AlipayFakeGateway {
   }
 
   static async start(options: AlipayFakeGatewayOptions): Promise<AlipayFakeGateway> {
-    const keys = generateRsaKeyPair();
-    const { privateKey: wrongKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const keys = options.gatewayKeys ?? generateRsaKeyPair();
+    const wrongKey = createPrivateKey((options.foreignKeys ?? generateRsaKeyPair()).privateKeyPem);
     const gatewayKey = createPrivateKey(keys.privateKeyPem);
     const ready: { gateway?: AlipayFakeGateway } = {};
     const server = createServer((request, response) => {
@@ -246,9 +249,17 @@ export class AlipayFakeGateway {
     const nowText = alipayTime(this.options.nowMs());
     switch (method) {
       case 'alipay.trade.precreate': {
-        if (existing) return businessFailed('ACQ.TRADE_HAS_SUCCESS', '交易已被支付');
+        // A repeated precreate for the same order and amount returns the same QR; another amount
+        // is ACQ.CONTEXT_INCONSISTENT; a paid order ACQ.TRADE_HAS_SUCCESS.
+        const qrCode = (trade: FakeTrade) => `https://qr.alipay.com/bax0${trade.tradeNo.slice(-8)}`;
+        if (existing) {
+          if (existing.status === 'TRADE_SUCCESS' || existing.status === 'TRADE_FINISHED') return businessFailed('ACQ.TRADE_HAS_SUCCESS', '交易已被支付');
+          if (existing.status === 'TRADE_CLOSED') return businessFailed('ACQ.TRADE_HAS_CLOSE', '交易已经关闭');
+          if (existing.amountMinor !== parseMajorToMinor(text('total_amount'))) return businessFailed('ACQ.CONTEXT_INCONSISTENT', '交易信息被篡改');
+          return ok({ out_trade_no: outTradeNo, qr_code: qrCode(existing) });
+        }
         const trade = this.newTrade(outTradeNo, 'precreate', parseMajorToMinor(text('total_amount')));
-        return ok({ out_trade_no: trade.outTradeNo, qr_code: `https://qr.alipay.com/bax0${trade.tradeNo.slice(-8)}` });
+        return ok({ out_trade_no: trade.outTradeNo, qr_code: qrCode(trade) });
       }
       case 'alipay.trade.pay': {
         if (existing?.status === 'TRADE_SUCCESS') return businessFailed('ACQ.TRADE_HAS_SUCCESS', '交易已被支付');

@@ -244,6 +244,8 @@ export class AlipayFaceToFaceProvider implements PaymentProvider {
    * `alipay.trade.precreate`. The QR's life is the request's, rounded DOWN to whole minutes (1 to
    * 120: `timeout_express` and `qr_code_timeout_express` take minutes, "Nm"), so Alipay itself
    * stops taking payment no later than the backend; the backend closes the order at `expiresAtMs`.
+   * Repeating it with the same order and amount returns the same QR, so a replay after an unknown
+   * outcome is safe; a different amount is refused (`ACQ.CONTEXT_INCONSISTENT`).
    */
   async createMerchantPresented(request: MerchantPresentedRequest): Promise<MerchantPresentedResult> {
     const nowMs = this.nowMs();
@@ -254,6 +256,8 @@ export class AlipayFaceToFaceProvider implements PaymentProvider {
       qr_code_timeout_express: `${minutes}m`,
     });
     const classified = classify(result);
+    // A replayed precreate for an order that was paid meanwhile: settle it by query, not as a failure.
+    if (classified.kind === 'failed' && classified.failure.code === 'ACQ.TRADE_HAS_SUCCESS') return { outcome: 'unknown', message: 'the order is already paid at Alipay; query it' };
     if (classified.kind === 'failed') return { outcome: 'failed', failure: classified.failure };
     if (classified.kind !== 'success' || result.kind !== 'answer') return { outcome: 'unknown', message: classified.kind === 'unknown' ? classified.message : 'precreate: unexpected 10003' };
     const qrContent = stringField(result.fields, 'qr_code');

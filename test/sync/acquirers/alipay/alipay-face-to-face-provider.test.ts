@@ -5,7 +5,7 @@
  * hang test (a 300 ms request timeout).
  */
 import { createSign, generateKeyPairSync } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { alipayNotificationSignContent } from '../../../../sync/acquirers/alipay/alipay-signature.js';
 import { AlipayFaceToFaceProvider, type AlipayFaceToFaceConfig, alipayTimestamp, parseAlipayTimestamp } from '../../../../sync/acquirers/alipay/alipay-face-to-face-provider.js';
 import { paymentResponseSchema, refundResponseSchema } from '../../../../sync/backend/backend-api.js';
@@ -18,8 +18,12 @@ const paymentId = '3f2b8c1e-9a4d-4e6f-8b21-0c5d7e9f1a23';
 const alipayCode = '284436729184637291';
 
 let merchantKeys: RsaKeyPair;
+let gatewayKeys: RsaKeyPair;
+let foreignKeys: RsaKeyPair;
 beforeAll(() => {
   merchantKeys = generateRsaKeyPair();
+  gatewayKeys = generateRsaKeyPair();
+  foreignKeys = generateRsaKeyPair();
 });
 
 let clock: SettableClock;
@@ -29,7 +33,7 @@ let sleeps: number[];
 beforeEach(async () => {
   // 2026-11-25 12:00:00 UTC = 20:00:00 in Beijing.
   clock = new SettableClock(Date.UTC(2026, 10, 25, 12, 0, 0));
-  gateway = await AlipayFakeGateway.start({ appId, appPublicKeyPem: merchantKeys.publicKeyPem, nowMs: () => clock.nowMs() });
+  gateway = await AlipayFakeGateway.start({ appId, appPublicKeyPem: merchantKeys.publicKeyPem, nowMs: () => clock.nowMs(), gatewayKeys, foreignKeys });
   sleeps = [];
 });
 afterEach(async () => {
@@ -110,6 +114,19 @@ describe('merchant-presented (alipay.trade.precreate)', () => {
     const tradeNo = gateway.trades.get(paymentId)?.tradeNo;
     expect(await alipay.query(paymentId)).toEqual({ outcome: 'found', status: 'paid', providerTradeId: tradeNo, paidAtMs: clock.nowMs(), refundedMinor: null });
     expect(await alipay.close(paymentId)).toEqual({ outcome: 'paid', providerTradeId: tradeNo, paidAtMs: clock.nowMs() });
+  });
+
+  it('a precreate answer dropped after Alipay committed is unknown; the replay returns the same QR, another amount is refused', async () => {
+    gateway.script('alipay.trade.precreate', { kind: 'drop', commit: true });
+    const alipay = provider();
+    const expiresAtMs = clock.nowMs() + 120_000;
+    expect(await alipay.createMerchantPresented({ ...order, expiresAtMs })).toMatchObject({ outcome: 'unknown' });
+    const replay = await alipay.createMerchantPresented({ ...order, expiresAtMs });
+    expect(replay).toMatchObject({ outcome: 'created', qrContent: expect.stringMatching(/^https:\/\/qr\.alipay\.com\//) });
+    expect(gateway.trades.size).toBe(1);
+    expect(await alipay.createMerchantPresented({ ...order, amountMinor: 1300, expiresAtMs })).toMatchObject({ outcome: 'failed', failure: { code: 'ACQ.CONTEXT_INCONSISTENT' } });
+    gateway.customerPays(paymentId);
+    expect(await alipay.createMerchantPresented({ ...order, expiresAtMs })).toMatchObject({ outcome: 'unknown', message: expect.stringContaining('already paid') });
   });
 
   it('scanned but unpaid: close closes it (TRADE_CLOSED afterwards)', async () => {
@@ -241,7 +258,7 @@ describe('customer-presented (alipay.trade.pay, scene bar_code)', () => {
   it('a connection refused (no gateway listening) is unknown', async () => {
     const url = gateway.url;
     await gateway.close();
-    gateway = await AlipayFakeGateway.start({ appId, appPublicKeyPem: merchantKeys.publicKeyPem, nowMs: () => clock.nowMs() });
+    gateway = await AlipayFakeGateway.start({ appId, appPublicKeyPem: merchantKeys.publicKeyPem, nowMs: () => clock.nowMs(), gatewayKeys, foreignKeys });
     expect(await pay(provider({ gatewayUrl: url }))).toMatchObject({ outcome: 'unknown' });
   });
 });
@@ -353,19 +370,53 @@ describe('async notifications', () => {
 
 describe('through the reference backend', () => {
   let fixture: Awaited<ReturnType<typeof startBackendFixture>> | undefined;
-  afterAll(async () => {
+  afterEach(async () => {
     await fixture?.close();
+    fixture = undefined;
+  });
+
+  async function alipayBackend() {
+    const alipay = new AlipayFaceToFaceProvider({
+      config: { gatewayUrl: gateway.url, appId, appPrivateKey: merchantKeys.privateKeyPem, alipayPublicKey: gateway.keys.publicKeyPem },
+      clock: { nowMs: () => (fixture ? fixture.clock.nowMs() : clock.nowMs()) },
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+    });
+    fixture = await startBackendFixture({ providers: [alipay] });
+    return { fixture, client: await fixture.enrollTerminal('Counter 1') };
+  }
+
+  it('an Alipay pay whose answer is dropped after the charge stays unknown, and the next GET resolves it to paid by query', async () => {
+    const { client } = await alipayBackend();
+    gateway.script('alipay.trade.pay', { kind: 'drop', commit: true });
+    const created = await client.request('POST', '/v1/payments/customer-presented', { paymentId, amountMinor: 1250, currency: 'CNY', code: alipayCode });
+    expect(created.status).toBe(201);
+    expect(paymentResponseSchema.parse(created.json).payment).toMatchObject({ provider: 'alipay', status: 'unknown', failureCode: 'provider.unknown' });
+    const fetched = await client.request('GET', `/v1/payments/${paymentId}`);
+    expect(paymentResponseSchema.parse(fetched.json).payment).toMatchObject({ status: 'paid' });
+    expect(gateway.requestsFor('alipay.trade.pay')).toHaveLength(1);
+  });
+
+  it('an Alipay payment still user-paying after the polls is cancelled through the backend (retry_flag=Y once)', async () => {
+    const { client } = await alipayBackend();
+    gateway.script('alipay.trade.pay', { kind: 'user-paying', paidAfterQueries: null });
+    gateway.script('alipay.trade.cancel', { kind: 'answer', code: '40004', msg: 'Business Failed', subCode: 'ACQ.SYSTEM_ERROR', extra: { retry_flag: 'Y' } });
+    const created = await client.request('POST', '/v1/payments/customer-presented', { paymentId, amountMinor: 1250, currency: 'CNY', code: alipayCode });
+    expect(paymentResponseSchema.parse(created.json).payment.status).toBe('user-paying');
+    for (let poll = 0; poll < 5; poll += 1) {
+      fixture?.clock.advance(5_000);
+      expect(paymentResponseSchema.parse((await client.request('GET', `/v1/payments/${paymentId}`)).json).payment.status).toBe('user-paying');
+    }
+    const cancelled = await client.request('POST', `/v1/payments/${paymentId}/cancel`, {});
+    expect(paymentResponseSchema.parse(cancelled.json).payment.status).toBe('closed');
+    expect(gateway.requestsFor('alipay.trade.cancel')).toHaveLength(2);
+    expect(sleeps).toEqual([2_000]);
+    expect(gateway.trades.get(paymentId)?.status).toBe('TRADE_CLOSED');
   });
 
   it('a customer-presented Alipay-range code is paid backend → provider → fake gateway; a QR is paid and confirmed by notify; refunds reach Alipay', async () => {
-    const backendClock = { nowMs: () => (fixture ? fixture.clock.nowMs() : clock.nowMs()) };
-    const alipay = new AlipayFaceToFaceProvider({
-      config: { gatewayUrl: gateway.url, appId, appPrivateKey: merchantKeys.privateKeyPem, alipayPublicKey: gateway.keys.publicKeyPem },
-      clock: backendClock,
-      sleep: async () => undefined,
-    });
-    fixture = await startBackendFixture({ providers: [alipay] });
-    const client = await fixture.enrollTerminal('Counter 1');
+    const { fixture, client } = await alipayBackend();
 
     const paid = await client.request('POST', '/v1/payments/customer-presented', { paymentId, amountMinor: 1250, currency: 'CNY', code: alipayCode, description: 'Order 000123' });
     expect(paid.status).toBe(201);
