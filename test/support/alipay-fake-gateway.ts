@@ -15,7 +15,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createPrivateKey, createSign, createVerify, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { alipayRequestSignContent, alipayResponseKey } from '../../sync/acquirers/alipay/alipay-signature.js';
+import { alipayResponseKey } from '../../sync/acquirers/alipay/alipay-signature.js';
 import { formatMinorAsDecimal, parseMajorToMinor } from '../../main/domain/money.js';
 
 export interface RsaKeyPair {
@@ -88,6 +88,17 @@ const alipayTime = (epochMs: number) => new Date(epochMs + beijingOffsetMs).toIS
 
 interface Answer {
   readonly body: Record<string, string>;
+}
+
+/**
+ * The gateway's own reading of the request sign content (written here independently of
+ * alipay-signature.ts, so a bug there cannot hide by agreeing with itself): every parameter but
+ * `sign` with a non-empty value, sorted by key (code unit order), `k=v` joined by `&`.
+ */
+function requestSignContent(params: Readonly<Record<string, string>>): string {
+  const keys = Object.keys(params).filter((key) => key !== 'sign' && params[key] !== '');
+  keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return keys.map((key) => `${key}=${params[key]}`).join('&');
 }
 
 const ok = (fields: Record<string, string>): Answer => ({ body: { code: '10000', msg: 'Success', ...fields } });
@@ -177,7 +188,7 @@ export class AlipayFakeGateway {
     const method = params['method'] ?? '';
     const sign = params['sign'] ?? '';
     const signatureValid =
-      params['sign_type'] === 'RSA2' && sign !== '' && createVerify('RSA-SHA256').update(alipayRequestSignContent(params), 'utf8').verify(this.options.appPublicKeyPem, sign, 'base64');
+      params['sign_type'] === 'RSA2' && sign !== '' && createVerify('RSA-SHA256').update(requestSignContent(params), 'utf8').verify(this.options.appPublicKeyPem, sign, 'base64');
     let biz: Record<string, unknown> = {};
     try {
       const parsed: unknown = JSON.parse(params['biz_content'] ?? '{}');

@@ -51,7 +51,7 @@ function provider(overrides: Partial<AlipayFaceToFaceConfig> = {}): AlipayFaceTo
   });
 }
 
-const order = { paymentId, amountMinor: 1250, currency: 'CNY' as const, description: 'Order 000123 牛肉面', terminalId: 'T-0001', terminalLabel: 'Counter 1' };
+const order = { paymentId, amountMinor: 1250, currency: 'CNY' as const, description: 'Order 000123 牛肉面 & 汤=1+1', terminalId: 'T-0001', terminalLabel: 'Counter 1' };
 const pay = (p: AlipayFaceToFaceProvider, code = alipayCode, id = paymentId) => p.payWithCustomerCode({ ...order, paymentId: id, code });
 
 function only(method: string): RecordedRequest {
@@ -89,7 +89,7 @@ describe('merchant-presented (alipay.trade.precreate)', () => {
     expect(request.biz).toEqual({
       out_trade_no: paymentId,
       total_amount: '12.50',
-      subject: 'Order 000123 牛肉面',
+      subject: 'Order 000123 牛肉面 & 汤=1+1',
       terminal_id: 'T-0001',
       timeout_express: '2m',
       qr_code_timeout_express: '2m',
@@ -145,7 +145,7 @@ describe('customer-presented (alipay.trade.pay, scene bar_code)', () => {
     const request = only('alipay.trade.pay');
     expectAllSignedCorrectly();
     expect(request.params['notify_url']).toBe(notifyUrl);
-    expect(request.biz).toEqual({ out_trade_no: paymentId, total_amount: '12.50', subject: 'Order 000123 牛肉面', terminal_id: 'T-0001', scene: 'bar_code', auth_code: alipayCode });
+    expect(request.biz).toEqual({ out_trade_no: paymentId, total_amount: '12.50', subject: 'Order 000123 牛肉面 & 汤=1+1', terminal_id: 'T-0001', scene: 'bar_code', auth_code: alipayCode });
   });
 
   it('sends seller_id and store_id when configured, and amounts of whole yuan and single fen exactly', async () => {
