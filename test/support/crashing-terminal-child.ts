@@ -14,6 +14,8 @@ const [journalFile, baseUrl] = process.argv.slice(2);
 if (!journalFile || !baseUrl) throw new Error('usage: crashing-terminal-child JOURNAL_FILE BACKEND_URL');
 const credentials = JSON.parse(process.env.CRASH_CREDENTIALS ?? '{}') as { terminalId: string; terminalSecret: string };
 const terminal = startTerminalUnderTest({ journalFile, baseUrl, credentials });
+// The flows' timers are unref'd (they never keep a CLI alive); this process lives until killed.
+setInterval(() => undefined, 1 << 30);
 
 async function sandbox<T>(path: string, body: object): Promise<T> {
   const response = await fetch(new URL(path, baseUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

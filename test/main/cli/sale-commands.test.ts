@@ -63,7 +63,8 @@ describe('terminal sale against a running terminal and the reference backend', (
       const match = /^qr: (.+)$/m.exec(stdout);
       if (match?.[1] && !paid) {
         paid = true;
-        expect(backend.sandbox?.walletPays({ qrContent: match[1] })).toMatchObject({ outcome: 'paid' });
+        const answer = backend.sandbox?.walletPays({ qrContent: match[1] });
+        expect(answer, JSON.stringify(answer)).toMatchObject({ outcome: 'paid' });
       }
     });
     expect(run.stderr).toBe('');
