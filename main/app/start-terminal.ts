@@ -18,6 +18,7 @@ import { createFileLogger } from '../logging/logger.js';
 import { acquireInstanceLock } from './instance-lock.js';
 import { packageVersion } from './project-files.js';
 import { setupPayments } from './setup-payments.js';
+import { setupVending } from './setup-vending.js';
 import { setupSandboxBackend } from './setup-sandbox-backend.js';
 import { systemTimers } from './system-timers.js';
 import type { Timers } from '../domain/timers.js';
@@ -89,6 +90,11 @@ export async function startTerminalCore(options: StartOptions): Promise<RunningT
 
     const paymentsSetup = setupPayments({ config, dataDir: options.dataDir, journal, core, clock, timers: options.timers ?? systemTimers, logger });
     cleanups.push(() => paymentsSetup.stop());
+
+    if (mode === 'kiosk') {
+      const vendingSetup = await setupVending({ config, journal, core, payments: paymentsSetup.payments, clock, timers: options.timers ?? systemTimers, logger });
+      cleanups.push(() => vendingSetup.stop());
+    }
 
     if (config.backend.url !== 'sandbox' && !paymentsSetup.sync) {
       const probe = new BackendHealthProbe({ baseUrl: config.backend.url, onChange: (connectivity) => core.setConnectivity(connectivity) });

@@ -123,6 +123,41 @@ export const syncStatusSchema = z.object({
 });
 export type SyncStatusView = z.infer<typeof syncStatusSchema>;
 
+/**
+ * A kiosk vend as the UI sees it (`kiosk.vendStatus`, `vend.changed`), FLOWS.md "Vend, direct
+ * drive": `selected` (waiting for its payment) → `vend-pending` (paid; the board is vending) →
+ * `dispensed` | `not-dispensed` (the payment is refunded automatically: see `refund`) |
+ * `unknown` (the board did not answer; resolved with the same sequence number, never vended
+ * again); `cancelled` when the payment ended unpaid (nothing was vended).
+ */
+export const vendViewSchema = z.object({
+  vendIntentId: z.string(),
+  paymentIntentId: z.string(),
+  slot: z.number(),
+  state: z.enum(['selected', 'vend-pending', 'unknown', 'dispensed', 'not-dispensed', 'cancelled']),
+  isFinal: z.boolean(),
+  /** Why it was not dispensed, cancelled or is unknown. */
+  reason: z.string().nullable(),
+  /** The board's sequence number for this vend, once one was given. */
+  sequence: z.number().nullable(),
+  /** The automatic refund of a vend that did not dispense. */
+  refund: z.object({ refundId: z.string(), amountMinor: amountMinor, state: z.string(), isFinal: z.boolean() }).nullable(),
+  updatedAtMs: z.number(),
+});
+export type VendView = z.infer<typeof vendViewSchema>;
+
+/** Whether the kiosk takes a selection now (`resolving`: vends left open are being resolved first). */
+export const kioskVendingSchema = z.object({
+  state: z.enum(['resolving', 'ready', 'unavailable']),
+  reason: z.string().nullable(),
+  /** Slots the board took out of sale (N failures in a row, or a vend needing inspection). */
+  slotsOutOfSale: z.array(z.object({ slot: z.number(), reason: z.string().nullable(), consecutiveFailures: z.number() })),
+});
+export type KioskVendingView = z.infer<typeof kioskVendingSchema>;
+
+export const vendStatusSchema = z.object({ kiosk: kioskVendingSchema, vend: vendViewSchema.nullable() });
+export type VendStatusView = z.infer<typeof vendStatusSchema>;
+
 /** Every command: its argument schema (strict: unknown keys are refused) and result schema. */
 export const commands = {
   'system.status': { input: z.strictObject({}), output: terminalStatusSchema },
@@ -190,6 +225,19 @@ export const commands = {
     input: z.strictObject({}),
     output: z.object({ resolving: z.boolean(), payments: z.array(paymentViewSchema), offline: offlineTotalsSchema }),
   },
+  /**
+   * Kiosk: sells the product in SLOT with a one-time QR payment. Refused with `conflict` when the
+   * slot is out of sale or out of stock or another selection is running, `unavailable` (retryable)
+   * while open vends are being resolved or payments cannot start. When the payment is paid the
+   * kiosk vends by itself; follow `vend.changed` or `kiosk.vendStatus`. `vendIntentId` is absent
+   * when the payment failed at once (nothing will be vended).
+   */
+  'kiosk.purchase': {
+    input: z.strictObject({ slot: z.number().int().min(1).max(999) }),
+    output: z.object({ orderId: z.string(), receiptNumber: z.string(), payment: paymentViewSchema, vendIntentId: z.string().optional() }),
+  },
+  /** The kiosk's vending state and, given a payment, the vend it pays for (`vend: null` when none). */
+  'kiosk.vendStatus': { input: z.strictObject({ paymentIntentId: id.optional() }), output: vendStatusSchema },
   /** Drains the outbox now (skipping any backoff wait) and answers with the sync status after it. */
   'sync.now': { input: z.strictObject({}), output: syncStatusSchema },
 } as const;
@@ -208,6 +256,7 @@ export function isCommandName(value: unknown): value is CommandName {
 export const events = {
   'status.changed': terminalStatusSchema,
   'payment.changed': paymentViewSchema,
+  'vend.changed': vendStatusSchema,
 } as const;
 export type EventName = keyof typeof events;
 export type TerminalEvent = { [K in EventName]: { readonly name: K; readonly payload: z.infer<(typeof events)[K]> } }[EventName];

@@ -18,6 +18,8 @@ import { CommandError } from './command-error.js';
 import { createPaymentHandlers, type SyncControl } from './payment-handlers.js';
 import type { PaymentService } from '../payments/payment-service.js';
 import type { OfflineTotals } from '../contract/contract.js';
+import type { VendService } from '../vending/vend-service.js';
+import { createKioskHandlers } from './kiosk-handlers.js';
 
 export type CommandHandlers = { [K in CommandName]: (input: CommandInput<K>) => Promise<CommandOutput<K>> };
 
@@ -42,6 +44,7 @@ export class TerminalCore {
   private payments: PaymentService | undefined;
   private sync: SyncControl | undefined;
   private offlineTotals: (() => OfflineTotals) | undefined;
+  private vending: VendService | undefined;
 
   constructor(private readonly deps: TerminalCoreDeps) {
     this.startedAtMs = deps.clock.nowMs();
@@ -59,6 +62,11 @@ export class TerminalCore {
     this.payments = parts.payments;
     this.sync = parts.sync;
     this.offlineTotals = parts.offlineTotals;
+  }
+
+  /** Plugs in the kiosk's vend service (composition root, kiosk mode): live slot stock and the kiosk commands. */
+  attachVending(vending: VendService): void {
+    this.vending = vending;
   }
 
   /** What the backend connectivity signal currently says. */
@@ -132,9 +140,9 @@ export class TerminalCore {
         slot: slot.slot,
         productId: slot.productId,
         priceMinor: slotPriceMinor(catalog, slot),
-        stock: slot.stock,
         capacity: slot.capacity,
-        sellable: isSlotSellable(slot),
+        // Live stock and board health once vending is attached; the planogram's figures before.
+        ...(this.vending?.slotAvailability(slot) ?? { stock: slot.stock, sellable: isSlotSellable(slot) }),
       })),
     };
   }
@@ -203,5 +211,6 @@ export class TerminalCore {
       terminal: () => ({ sessions: this.deps.sessions, mode: this.deps.mode, terminalId: this.deps.config.terminal.id }),
       price: (lines) => this.priceOrThrow(lines),
     }),
+    ...createKioskHandlers({ vending: () => this.vending }),
   };
 }

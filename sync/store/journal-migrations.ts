@@ -167,6 +167,17 @@ export const journalMigrations: readonly JournalMigration[] = [
       CREATE INDEX vend_mdb_sessions_open ON vend_mdb_sessions (adapter_id, created_at_ms) WHERE state NOT IN ('denied', 'dispensed', 'not-dispensed');
     `,
   },
+  {
+    version: 4,
+    description: 'live stock per vending slot (seeded from the planogram, −1 per dispensed vend)',
+    sql: `
+      CREATE TABLE slot_stock (
+        slot INTEGER PRIMARY KEY CHECK (slot BETWEEN 1 AND 999),
+        quantity INTEGER NOT NULL CHECK (quantity >= 0),
+        updated_at_ms INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 export const latestJournalVersion = journalMigrations.reduce((latest, migration) => Math.max(latest, migration.version), 0);

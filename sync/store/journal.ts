@@ -300,6 +300,50 @@ export class Journal {
     return this.getIntent(intentId);
   }
 
+  /**
+   * Runs WORK in one immediate transaction. Journal methods called inside it join it (as
+   * savepoints), so several changes (a vend outcome and its refund intent, or its stock −1) are
+   * durable together or not at all. WORK must be synchronous; a throw rolls everything back.
+   */
+  atomically<T>(work: () => T): T {
+    return this.db.transaction(work).immediate();
+  }
+
+  /** Live stock per vending slot (migration 4); slots never seeded are absent. */
+  slotStock(): Map<number, number> {
+    const rows = this.db.prepare('SELECT slot, quantity FROM slot_stock ORDER BY slot').all() as { slot: number; quantity: number }[];
+    return new Map(rows.map((row) => [row.slot, row.quantity]));
+  }
+
+  /**
+   * Records the configured stock of slots the journal does not know yet (first start, new slots),
+   * with an outbox row; counts already held are kept (they are live). Returns the slots seeded.
+   */
+  seedSlotStock(slots: readonly { readonly slot: number; readonly stock: number }[]): number[] {
+    const atMs = this.nowMs();
+    return this.db.transaction(() => {
+      const insert = this.db.prepare('INSERT INTO slot_stock (slot, quantity, updated_at_ms) VALUES (?, ?, ?) ON CONFLICT(slot) DO NOTHING');
+      const seeded = slots.filter((entry) => insert.run(entry.slot, entry.stock, atMs).changes === 1);
+      if (seeded.length > 0) this.appendOutbox('slot-stock.seeded', { slots: seeded.map(({ slot, stock }) => ({ slot, stock })), atMs }, atMs);
+      return seeded.map((entry) => entry.slot);
+    }).immediate();
+  }
+
+  /**
+   * Takes one item out of SLOT's stock (a dispensed vend), with an outbox row, and returns the
+   * stock left; undefined (nothing written) when the slot is unknown or its count is already 0:
+   * the count was wrong, and since the product did drop the caller keeps the sale and reports it.
+   */
+  takeFromSlotStock(slot: number, detail: Record<string, unknown> = {}): number | undefined {
+    const atMs = this.nowMs();
+    return this.db.transaction(() => {
+      const row = this.db.prepare('UPDATE slot_stock SET quantity = quantity - 1, updated_at_ms = ? WHERE slot = ? AND quantity > 0 RETURNING quantity').get(atMs, slot) as { quantity: number } | undefined;
+      if (!row) return undefined;
+      this.appendOutbox('slot-stock.changed', { slot, deltaQuantity: -1, quantity: row.quantity, detail, atMs }, atMs);
+      return row.quantity;
+    }).immediate();
+  }
+
   getIntent(intentId: string): IntentRecord {
     const row = this.db.prepare('SELECT * FROM intents WHERE id = ?').get(intentId) as IntentRow | undefined;
     if (!row) throw new JournalConflictError(`unknown intent "${intentId}"`);
