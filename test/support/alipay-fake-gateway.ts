@@ -51,7 +51,9 @@ export type GatewayStep =
   /** Process normally (when `commit`) and never answer. */
   | { readonly kind: 'hang'; readonly commit: boolean }
   /** Process normally (when `commit`) and drop the connection without an answer. */
-  | { readonly kind: 'drop'; readonly commit: boolean };
+  | { readonly kind: 'drop'; readonly commit: boolean }
+  /** Process normally (when `commit`), then answer these exact bytes (a proxy page, truncated JSON). */
+  | { readonly kind: 'raw'; readonly commit: boolean; readonly status: number; readonly body: string };
 
 export type FakeTradeStatus = 'WAIT_BUYER_PAY' | 'TRADE_SUCCESS' | 'TRADE_CLOSED' | 'TRADE_FINISHED';
 
@@ -135,7 +137,11 @@ export class AlipayFakeGateway {
     const ready: { gateway?: AlipayFakeGateway } = {};
     const server = createServer((request, response) => {
       if (!ready.gateway) throw new Error('the fake gateway is not ready');
-      void ready.gateway.handle(request, response);
+      ready.gateway.handle(request, response).catch((error: unknown) => {
+        // A fake that breaks answers HTTP 500 (the provider reads it as unknown) and says why.
+        if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' });
+        response.end(`fake gateway error: ${error instanceof Error ? error.message : String(error)}`);
+      });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
@@ -219,6 +225,11 @@ export class AlipayFakeGateway {
       case 'drop':
         if (step.commit) this.process(method, biz, undefined);
         response.socket?.destroy();
+        return;
+      case 'raw':
+        if (step.commit) this.process(method, biz, undefined);
+        response.writeHead(step.status, { 'content-type': 'text/html;charset=utf-8' });
+        response.end(step.body);
         return;
       case 'bad-signature':
         this.send(response, method, this.process(method, biz, undefined), this.wrongKey);

@@ -248,6 +248,22 @@ describe('customer-presented (alipay.trade.pay, scene bar_code)', () => {
     expect(gateway.requestsFor('alipay.trade.pay')).toHaveLength(1);
   });
 
+  it('an HTTP 502 page, a truncated body and an unsigned answer are unknown; a 10000 for another order is not believed', async () => {
+    const alipay = provider();
+    gateway.script(
+      'alipay.trade.pay',
+      { kind: 'raw', commit: true, status: 502, body: '<html>Bad Gateway</html>' },
+      { kind: 'raw', commit: false, status: 200, body: '{"alipay_trade_pay_response":{"code":"10000","msg":"Success","out_trade_no":"' },
+      { kind: 'raw', commit: false, status: 200, body: '{"alipay_trade_pay_response":{"code":"40004","msg":"Business Failed","sub_code":"ACQ.PAYMENT_AUTH_CODE_INVALID"}}' },
+      { kind: 'answer', code: '10000', msg: 'Success', extra: { out_trade_no: 'someone-else', trade_no: 'T9', total_amount: '12.50' } },
+    );
+    expect(await pay(alipay)).toMatchObject({ outcome: 'unknown', message: expect.stringContaining('HTTP 502') });
+    expect(await pay(alipay, alipayCode, 'p-2')).toMatchObject({ outcome: 'unknown', message: expect.stringContaining('malformed-body') });
+    expect(await pay(alipay, alipayCode, 'p-3')).toMatchObject({ outcome: 'unknown', message: expect.stringContaining('missing-sign') });
+    expect(await pay(alipay, alipayCode, 'p-4')).toMatchObject({ outcome: 'unknown', message: expect.stringContaining('another order') });
+    expect(await alipay.query(paymentId)).toMatchObject({ outcome: 'found', status: 'paid' });
+  });
+
   it('a request signed with the wrong app key is refused by the gateway (40002 isv.invalid-signature): a definite failure', async () => {
     const result = await pay(provider({ appPrivateKey: generateRsaKeyPair().privateKeyPem }));
     expect(result).toMatchObject({ outcome: 'failed', failure: { code: 'isv.invalid-signature' } });
