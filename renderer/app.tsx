@@ -53,7 +53,7 @@ export function App({ client }: { client: TerminalClient }) {
       <StatusBar status={status} eventsConnected={eventsConnected} onToggleLanguage={toggleLanguage} />
       <main className="app__body">
         {status.mode === 'counter' && <CounterScreen api={client.api} hub={hub} catalog={catalog} />}
-        {status.mode === 'kiosk' && <KioskScreen catalog={catalog} />}
+        {status.mode === 'kiosk' && <KioskScreen api={client.api} hub={hub} catalog={catalog} />}
         {status.mode === 'technician' && <TechnicianScreen api={client.api} status={status} />}
       </main>
     </div>
