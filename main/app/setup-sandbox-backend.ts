@@ -4,11 +4,15 @@
  * with it on first start (and again if the sandbox database was removed). So a fresh install
  * takes QR and payment-code sales with no other process, and `terminal wallet pay|code` talk to it.
  *
+ * A terminal enrolled with another backend (`terminal enroll --backend URL`) keeps using that one:
+ * the sandbox then stays off. `<data-dir>/sandbox/enrolled-terminal.json` records which identity
+ * the sandbox issued, to tell the two apart.
+ *
  * It listens on `backend.sandboxPort` (default 8787, the wallet command's default) and falls
  * back to any free port when that one is taken; the address is written to
  * `<data-dir>/runtime/sandbox-backend.json` (0600) and printed by `terminal start`.
  */
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { startBackend, type RunningBackend } from '../../sync/backend/start-backend.js';
@@ -46,9 +50,38 @@ async function listen(options: Parameters<typeof startBackend>[0]): Promise<Runn
   }
 }
 
-export async function setupSandboxBackend(options: { config: TerminalConfig; dataDir: string; clock: Clock; logger: Logger }): Promise<SandboxBackend> {
+function loadIdentity(store: TerminalCredentialStore, logger: Logger) {
+  try {
+    return store.load();
+  } catch (error) {
+    if (!(error instanceof CredentialStoreError)) throw error;
+    logger.warn({ err: error }, 'stored identity unusable; enrolling with the sandbox again');
+    return undefined;
+  }
+}
+
+function readSandboxTerminalId(markerFile: string): string | undefined {
+  if (!existsSync(markerFile)) return undefined;
+  try {
+    const parsed = JSON.parse(readFileSync(markerFile, 'utf8')) as { terminalId?: unknown };
+    return typeof parsed.terminalId === 'string' ? parsed.terminalId : undefined;
+  } catch {
+    // A damaged marker only means the sandbox re-enrolls the terminal.
+    return undefined;
+  }
+}
+
+/** Starts the embedded sandbox, or answers undefined when the terminal is enrolled with another backend. */
+export async function setupSandboxBackend(options: { config: TerminalConfig; dataDir: string; clock: Clock; logger: Logger }): Promise<SandboxBackend | undefined> {
   const { config, dataDir, clock, logger } = options;
   const folder = join(dataDir, 'sandbox');
+  const markerFile = join(folder, 'enrolled-terminal.json');
+  const store = new TerminalCredentialStore(dataDir);
+  const existing = loadIdentity(store, logger);
+  if (existing && existing.terminalId !== readSandboxTerminalId(markerFile)) {
+    logger.info({ backendUrl: existing.backendUrl }, 'enrolled with an external backend; the embedded sandbox stays off');
+    return undefined;
+  }
   mkdirSync(folder, { recursive: true, mode: 0o700 });
   const backend = await listen({
     dbFile: join(folder, 'backend.sqlite'),
@@ -59,20 +92,14 @@ export async function setupSandboxBackend(options: { config: TerminalConfig; dat
     logError: (message, error) => logger.error({ err: error }, `sandbox backend: ${message}`),
   });
   try {
-    const store = new TerminalCredentialStore(dataDir);
-    let identity;
-    try {
-      identity = store.load();
-    } catch (error) {
-      if (!(error instanceof CredentialStoreError)) throw error;
-      logger.warn({ err: error }, 'stored identity unusable; enrolling with the sandbox again');
-    }
+    const identity = existing;
     if (identity && backend.registry.findTerminal(identity.terminalId)) {
       // Same sandbox database, new port: keep the identity, point it at this start's address.
       if (identity.backendUrl !== backend.url) store.save({ ...identity, backendUrl: backend.url });
     } else {
       const issued = backend.registry.issueEnrollmentCode(config.terminal.name);
       const enrolled = await enrollTerminal({ backendUrl: backend.url, code: issued.code, store, nowMs: clock.nowMs(), deviceInfo: 'embedded sandbox' });
+      writeFileSync(markerFile, JSON.stringify({ terminalId: enrolled.terminalId }), { mode: 0o600 });
       logger.info({ terminalId: enrolled.terminalId }, 'enrolled with the embedded sandbox backend');
     }
     const addressFile = join(dataDirLayout(dataDir).runtime, 'sandbox-backend.json');

@@ -84,8 +84,10 @@ export async function startTerminalCore(options: StartOptions): Promise<RunningT
     let sandboxUrl: string | undefined;
     if (config.backend.url === 'sandbox') {
       const sandbox = await setupSandboxBackend({ config, dataDir: options.dataDir, clock, logger });
-      cleanups.push(() => sandbox.stop());
-      sandboxUrl = sandbox.url;
+      if (sandbox) {
+        cleanups.push(() => sandbox.stop());
+        sandboxUrl = sandbox.url;
+      }
     }
 
     const paymentsSetup = setupPayments({ config, dataDir: options.dataDir, journal, core, clock, timers: options.timers ?? systemTimers, logger });

@@ -169,12 +169,18 @@ export class BackendServer {
     return `http://${host}:${address.port}`;
   }
 
-  /** Stops accepting, ends long-polls and waits for open requests to finish. */
-  async close(): Promise<void> {
+  /**
+   * Stops accepting, ends long-polls and waits up to `graceMs` for open requests to finish; then
+   * closes every connection. Keep-alive sockets (held 65 s, see above) never delay a stop.
+   */
+  async close(graceMs = 2_000): Promise<void> {
     for (const poll of this.openPolls) poll.abort();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeIdleConnections();
+      // Sockets that go idle once their ended long-poll has answered.
+      setImmediate(() => this.server.closeIdleConnections());
+      setTimeout(() => this.server.closeAllConnections(), graceMs).unref();
     });
   }
 
