@@ -1,5 +1,8 @@
-import { readFileSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SandboxWalletClient } from '../../sync/wallet/sandbox-wallet-client.js';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium.js';
@@ -91,6 +94,39 @@ describe('browser mode end to end', () => {
     for (const digit of '9999') await page.getByTestId(`pin-${digit}`).click();
     await page.getByTestId('login-submit').click();
     await expect.poll(() => page.getByTestId('login-error').textContent()).toContain('4 attempt(s) left');
+    await page.close();
+  });
+});
+
+describe('browser mode, wallet tenders', () => {
+  it('shows a dynamic QR that a wallet app can scan off the screen, and sees it paid', async () => {
+    expect(terminal.sandboxUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const { page, problems } = await openPage(terminal.pageUrl);
+    await page.getByTestId('user-cashier').click();
+    for (const digit of '1111') await page.getByTestId(`pin-${digit}`).click();
+    await page.getByTestId('login-submit').click();
+    await page.getByRole('button', { name: /饮品|Drinks/ }).click();
+    await page.getByTestId('product-cola').click();
+    await expect.poll(() => page.getByTestId('pay-qr').isEnabled()).toBe(true);
+    await page.getByTestId('pay-qr').click();
+    await page.getByTestId('payment-qr').waitFor();
+    expect(await page.getByTestId('payment-panel').getAttribute('data-state')).toBe('awaiting');
+    expect(await page.getByTestId('payment-countdown').textContent()).toMatch(/\d+/);
+
+    // Read the code the way a phone would: from pixels on the screen.
+    const shot = join(mkdtempSync(join(tmpdir(), 'qr-shot-')), 'qr.png');
+    await page.getByTestId('payment-qr').screenshot({ path: shot });
+    const scanned = spawnSync('zbarimg', ['-q', '--raw', shot], { encoding: 'utf8' });
+    expect(scanned.status, scanned.stderr).toBe(0);
+    const qrContent = scanned.stdout.trim();
+    expect(qrContent).toMatch(/^000201010212.*54044\.50.*6304[0-9A-F]{4}$/);
+
+    expect(await new SandboxWalletClient(terminal.sandboxUrl!).payQr({ qrContent, behaviour: 'pay' })).toMatchObject({ outcome: 'paid' });
+    await expect.poll(() => page.getByTestId('payment-panel').getAttribute('data-state'), { timeout: 20_000 }).toBe('paid');
+    await page.getByTestId('payment-done').click();
+    await page.getByTestId('sale-result').waitFor();
+    expect(await page.getByTestId('receipt-number').textContent()).toMatch(/^T-001-\d{6}$/);
+    expect(problems).toEqual([]);
     await page.close();
   });
 });

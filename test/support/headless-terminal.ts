@@ -10,6 +10,8 @@ export interface HeadlessTerminal {
   readonly origin: string;
   readonly token: string;
   readonly dataDir: string;
+  /** The embedded sandbox backend's address (default config), when the terminal printed one. */
+  readonly sandboxUrl: string | undefined;
   readonly child: ChildProcess;
   stop(): Promise<number | null>;
 }
@@ -41,7 +43,11 @@ export async function startHeadlessTerminal(args: readonly string[] = [], dataDi
     });
   });
   const url = new URL(pageUrl);
+  // The sandbox line follows the url line immediately when there is one.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const sandboxUrl = /^sandbox: (\S+)/m.exec(output)?.[1];
   return {
+    sandboxUrl,
     pageUrl,
     origin: url.origin,
     token: url.hash.replace('#token=', ''),
