@@ -9,8 +9,8 @@
  * method returns. The only table is `print_jobs` (journal migration 2). Pending jobs come back
  * in the order they were added (`seq`), whatever their timestamps.
  */
-import Database from 'better-sqlite3';
-import { latestJournalVersion } from './journal-migrations.js';
+import type Database from 'better-sqlite3';
+import { openJournalConnection } from './journal-connection.js';
 
 export interface NewPrintJobRecord {
   readonly id: string;
@@ -66,19 +66,15 @@ export class SqlitePrintJobStore {
    * journal's durability settings. Close it with `close()`.
    */
   static open(file: string): SqlitePrintJobStore {
-    const db = new Database(file, { fileMustExist: true });
+    const db = openJournalConnection(file, (message) => new PrintJobStoreError(message));
     try {
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
-      db.pragma('busy_timeout = 5000');
-      const version = db.pragma('user_version', { simple: true }) as number;
-      if (version > latestJournalVersion) throw new PrintJobStoreError(`the journal ${file} has schema version ${version}, newer than this build (${latestJournalVersion})`);
       return new SqlitePrintJobStore(db);
     } catch (error) {
       db.close();
       throw error;
     }
   }
+
 
   close(): void {
     if (this.db.open) this.db.close();

@@ -9,8 +9,8 @@
  * Contract: every method is synchronous; a change is committed (WAL, synchronous=FULL) when the
  * method returns. The tables (journal migration 3) are the vend_* tables only.
  */
-import Database from 'better-sqlite3';
-import { latestJournalVersion } from './journal-migrations.js';
+import type Database from 'better-sqlite3';
+import { openJournalConnection } from './journal-connection.js';
 
 type DirectVendState = 'vend-pending' | 'dispensing' | 'unknown' | 'dispensed' | 'not-dispensed';
 type MdbVendState = 'vend-requested' | 'vmc-gave-up' | 'approving' | 'denied' | 'dispensed' | 'not-dispensed';
@@ -101,19 +101,15 @@ export class SqliteVendStateStore {
    * journal's durability settings. Close it with `close()`.
    */
   static open(file: string): SqliteVendStateStore {
-    const db = new Database(file, { fileMustExist: true });
+    const db = openJournalConnection(file, (message) => new VendStateStoreError(message));
     try {
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
-      db.pragma('busy_timeout = 5000');
-      const version = db.pragma('user_version', { simple: true }) as number;
-      if (version > latestJournalVersion) throw new VendStateStoreError(`the journal ${file} has schema version ${version}, newer than this build (${latestJournalVersion})`);
       return new SqliteVendStateStore(db);
     } catch (error) {
       db.close();
       throw error;
     }
   }
+
 
   close(): void {
     if (this.db.open) this.db.close();
