@@ -92,7 +92,7 @@ interface VendTestOptions {
 export function registerVendTestCommand(program: Command, { print }: CliContext): void {
   program
     .command('vend-test')
-    .description('test-vend one slot on a dispense board (or relay, or an MDB machine) and print the outcome; exits non-zero unless dispensed')
+    .description('test-vend one slot on a dispense board (or relay, or an MDB machine) and print the outcome; exits non-zero unless dispensed (with --deny: unless the denial was sent)')
     .option('--board <uri>', 'dispense board, e.g. serial:/dev/ttyUSB0?baud=9600 or sim:board?fault=jam')
     .option('--relay <uri>', 'LCUS relay module (slot = relay channel), e.g. serial:/dev/ttyUSB1 or sim:relay')
     .option('--mdb <uri>', 'Qibixx MDB cashless adapter, e.g. serial:/dev/ttyACM0?baud=115200 or sim:mdb')
