@@ -57,12 +57,14 @@ export function KioskScreen({ api, hub, catalog: initialCatalog }: { api: Termin
     return () => window.clearTimeout(timer);
   }, [awake, lastTouchMs, purchase]);
 
-  const vendFinished = vend !== undefined && (vend.state === 'dispensed' || vend.state === 'not-dispensed');
+  // Unattended: an outcome (dispensed, refunded, payment ended unpaid) goes back to the attract
+  // screen by itself, whether or not the customer taps "done".
+  const ended = purchase !== undefined && (vend !== undefined ? vend.isFinal : purchase.vendIntentId === undefined);
   useEffect(() => {
-    if (!vendFinished) return;
+    if (!ended) return;
     const timer = window.setTimeout(reset, kioskOutcomeMs);
     return () => window.clearTimeout(timer);
-  }, [vendFinished]);
+  }, [ended]);
 
   const choose = async (slot: number) => {
     setStarting(slot);
