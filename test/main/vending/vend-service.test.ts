@@ -96,6 +96,27 @@ describe('VendService: select → QR payment → vend', () => {
     expect(rig.journal.slotStock().get(2)).toBe(10);
   });
 
+  it('keeps the automatic refund queued while the backend is unreachable, through a restart, until it is definite', async () => {
+    const rig = await startedKiosk({ fault: 'motor-fault' });
+    // The first two refund calls find the backend unreachable.
+    rig.backend.fail('refund', 'unreachable', { times: 2 });
+    const purchase = await rig.vending.purchase(1);
+    const paymentIntentId = purchase.payment.paymentIntentId;
+    rig.backend.customerPays(paymentIntentId);
+    await advanceUntil(rig.clock, () => vendOf(rig, paymentIntentId).state === 'not-dispensed' && rig.backend.callsOf('refund') >= 1);
+    const queued = vendOf(rig, paymentIntentId);
+    expect(queued).toMatchObject({ reason: 'motor-fault', refund: { state: 'refund-requested', isFinal: false, amountMinor: 450 } });
+
+    // Power cut while the refund is queued: the next start resumes it with the same key.
+    const next = await restarted(rig);
+    await advanceUntil(next.clock, () => vendOf(next, paymentIntentId).refund?.state === 'refunded', 300_000);
+    expect(next.backend.refunds.get(queued.refund?.refundId ?? '')).toMatchObject({ amountMinor: 450, state: 'refunded' });
+    expect(next.backend.refunds.size).toBe(1);
+    expect(next.backend.callsOf('refund')).toBeGreaterThanOrEqual(3);
+    expect(next.backend.calls.filter((call) => call.method === 'refund').every((call) => call.id === queued.refund?.refundId)).toBe(true);
+    expect(next.board.received.filter((frame) => frame.type === 'vend')).toHaveLength(1);
+  });
+
   it('rolls the not-dispensed outcome back when its refund cannot be journaled (one transaction), and settles it at the next start', async () => {
     // The refund id collides with the vend intent's own id: the refund insert fails.
     const rig = await startedKiosk({ fault: 'jam', ids: ['order-1', 'vend-1', 'vend-1'] });
