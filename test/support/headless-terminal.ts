@@ -1,6 +1,6 @@
 /** Runs `terminal start --shell headless` as a child process and hands back its page URL. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'vite';
@@ -16,9 +16,17 @@ export interface HeadlessTerminal {
   stop(): Promise<number | null>;
 }
 
-/** Builds the renderer when a test runs without `npm run build` having run first. */
+function newestSourceMs(folder: string): number {
+  return readdirSync(folder, { withFileTypes: true }).reduce((newest, entry) => {
+    const path = join(folder, entry.name);
+    return Math.max(newest, entry.isDirectory() ? newestSourceMs(path) : statSync(path).mtimeMs);
+  }, 0);
+}
+
+/** Builds the renderer when it was never built, or when a renderer or contract source is newer than the build. */
 export async function ensureRendererBuilt(): Promise<void> {
-  if (existsSync('dist/renderer/index.html')) return;
+  const built = 'dist/renderer/index.html';
+  if (existsSync(built) && statSync(built).mtimeMs >= Math.max(newestSourceMs('renderer'), newestSourceMs('main/contract'), newestSourceMs('main/domain'))) return;
   await build({ configFile: 'vite.config.ts', logLevel: 'warn' });
 }
 
