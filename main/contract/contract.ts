@@ -56,7 +56,8 @@ export const terminalStatusSchema = z.object({
   lastSyncAtMs: z.number().nullable(),
   queue: z.object({ depth: z.number(), oldestCreatedAtMs: z.number().nullable(), deadLetters: z.number() }),
   openIntents: z.number(),
-  devices: z.array(z.object({ role: z.string(), uri: z.string(), state: z.enum(['simulated', 'configured', 'online', 'offline']) })),
+  /** `simulated` / `online`: working; `offline` with a `reason` (e.g. `paper-out: …`) when the device layer found it unusable; `configured` before it was tried. */
+  devices: z.array(z.object({ role: z.string(), uri: z.string(), state: z.enum(['simulated', 'configured', 'online', 'offline']), reason: z.string().nullable().optional() })),
   dataDir: z.string(),
 });
 export type TerminalStatus = z.infer<typeof terminalStatusSchema>;
@@ -240,6 +241,14 @@ export const commands = {
   'kiosk.vendStatus': { input: z.strictObject({ paymentIntentId: id.optional() }), output: vendStatusSchema },
   /** Drains the outbox now (skipping any backoff wait) and answers with the sync status after it. */
   'sync.now': { input: z.strictObject({}), output: syncStatusSchema },
+  /**
+   * Prints the receipt of ORDERID again, marked `重印 / REPRINT` (cashier or supervisor session).
+   * `queued` with the printer's `reason` when it cannot print now: the job prints on recovery.
+   */
+  'printer.reprint': {
+    input: z.strictObject({ orderId: id, sessionId: z.string().max(128) }),
+    output: z.object({ orderId: z.string(), receiptNumber: z.string(), jobId: z.string(), state: z.enum(['printed', 'queued']), reason: z.string().nullable() }),
+  },
 } as const;
 
 export type CommandName = keyof typeof commands;
@@ -252,11 +261,27 @@ export function isCommandName(value: unknown): value is CommandName {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(commands, value);
 }
 
+/**
+ * A code read by the terminal's scanner, as the classifier (hardware/protocols/scanner/
+ * code-classifier.ts) saw it. Only an announcement: the core starts nothing from a scan; the UI
+ * decides (e.g. `sale.startPayment` with method `code` for a `payment-code`).
+ */
+export const scanReceivedSchema = z.object({
+  kind: z.enum(['payment-code', 'emv-mpm', 'coupon', 'product']),
+  /** The code as scanned (a payment code is a one-time bearer token: never log it unmasked). */
+  value: z.string(),
+  /** Wallet of a payment code, symbology of a product code, else null. */
+  detail: z.string().nullable(),
+  atMs: z.number(),
+});
+export type ScanReceived = z.infer<typeof scanReceivedSchema>;
+
 /** Events the core pushes to every connected UI. */
 export const events = {
   'status.changed': terminalStatusSchema,
   'payment.changed': paymentViewSchema,
   'vend.changed': vendStatusSchema,
+  'scan.received': scanReceivedSchema,
 } as const;
 export type EventName = keyof typeof events;
 export type TerminalEvent = { [K in EventName]: { readonly name: K; readonly payload: z.infer<(typeof events)[K]> } }[EventName];

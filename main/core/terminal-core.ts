@@ -20,6 +20,7 @@ import type { PaymentService } from '../payments/payment-service.js';
 import type { OfflineTotals } from '../contract/contract.js';
 import type { VendService } from '../vending/vend-service.js';
 import { createKioskHandlers } from './kiosk-handlers.js';
+import { createPrinterHandlers, type ReceiptReprinter } from './printer-handlers.js';
 
 export type CommandHandlers = { [K in CommandName]: (input: CommandInput<K>) => Promise<CommandOutput<K>> };
 
@@ -45,6 +46,8 @@ export class TerminalCore {
   private sync: SyncControl | undefined;
   private offlineTotals: (() => OfflineTotals) | undefined;
   private vending: VendService | undefined;
+  private printing: ReceiptReprinter | undefined;
+  private readonly deviceStates = new Map<string, { state: 'simulated' | 'online' | 'offline'; reason: string | null }>();
 
   constructor(private readonly deps: TerminalCoreDeps) {
     this.startedAtMs = deps.clock.nowMs();
@@ -67,6 +70,22 @@ export class TerminalCore {
   /** Plugs in the kiosk's vend service (composition root, kiosk mode): live slot stock and the kiosk commands. */
   attachVending(vending: VendService): void {
     this.vending = vending;
+  }
+
+  /** Plugs in receipt printing (composition root, main/app/setup-devices.ts): `printer.reprint`. */
+  attachPrinting(printing: ReceiptReprinter): void {
+    this.printing = printing;
+  }
+
+  /**
+   * Records what the device layer found out about the device in ROLE (`receiptPrinter`,
+   * `scanner`, `kitchenPrinter:<station>`, …) and, when it changed, emits `status.changed`.
+   */
+  setDeviceState(role: string, state: 'simulated' | 'online' | 'offline', reason: string | null = null): void {
+    const previous = this.deviceStates.get(role);
+    if (previous?.state === state && previous.reason === reason) return;
+    this.deviceStates.set(role, { state, reason });
+    this.emitStatus();
   }
 
   /** What the backend connectivity signal currently says. */
@@ -111,7 +130,7 @@ export class TerminalCore {
       ...Object.fromEntries(Object.entries(config.devices.kitchenPrinters).map(([station, uri]) => [`kitchenPrinter:${station}`, uri])),
     })
       .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
-      .map(([role, uri]) => ({ role, uri, state: uri.startsWith('sim:') ? ('simulated' as const) : ('configured' as const) }));
+      .map(([role, uri]) => ({ role, uri, state: this.deviceStates.get(role)?.state ?? (uri.startsWith('sim:') ? ('simulated' as const) : ('configured' as const)), reason: this.deviceStates.get(role)?.reason ?? null }));
     return {
       terminalId: config.terminal.id,
       terminalName: config.terminal.name,
@@ -193,6 +212,9 @@ export class TerminalCore {
         [{ id: paymentIntentId, kind: 'payment', orderId, method: 'cash', amountMinor: priced.totalMinor, state: 'paid', isFinal: true, detail: { tenderedMinor, changeMinor } }],
       );
       this.deps.logger.info({ orderId, receiptNumber, totalMinor: priced.totalMinor, method: 'cash' }, 'sale recorded');
+      // Like a cash `sale.startPayment`: the settled payment is announced (receipt printing listens).
+      const payments = this.payments ?? this.deps.payments;
+      if (payments) this.publish({ name: 'payment.changed', payload: payments.view(paymentIntentId) });
       this.emitStatus();
       return { orderId, receiptNumber, totalMinor: priced.totalMinor, changeMinor, paymentIntentId };
     },
@@ -212,5 +234,6 @@ export class TerminalCore {
       price: (lines) => this.priceOrThrow(lines),
     }),
     ...createKioskHandlers({ vending: () => this.vending }),
+    ...createPrinterHandlers({ printing: () => this.printing, sessions: () => this.deps.sessions }),
   };
 }
