@@ -13,7 +13,8 @@ import { fullWidthYuan, printedColumns } from '../protocols/escpos/printer-text-
 import type { PrinterProfile } from './printer-profiles.js';
 
 export type ReceiptLocale = 'zh-CN' | 'en';
-export type TenderMethod = 'cash' | 'alipay' | 'wechat' | 'unionpay' | 'card' | 'coupon';
+/** `wallet`: a mobile payment whose provider is not one of the named ones. */
+export type TenderMethod = 'cash' | 'alipay' | 'wechat' | 'unionpay' | 'card' | 'coupon' | 'wallet';
 
 export interface ReceiptLineModifier {
   readonly name: LocalizedText;
@@ -43,6 +44,8 @@ export interface ReceiptSale {
   /** Content of the QR code printed under the totals (e.g. e-invoice or loyalty link). */
   readonly qrContent?: string | undefined;
   readonly footer?: LocalizedText | undefined;
+  /** Printed bold and centred under the merchant name, e.g. `重印 / REPRINT` on a reprint. */
+  readonly banner?: string | undefined;
 }
 
 export interface ReceiptLayoutOptions {
@@ -64,6 +67,7 @@ const tenderNames: Record<TenderMethod, LocalizedText> = {
   unionpay: { 'zh-CN': '银联', en: 'UnionPay' },
   card: { 'zh-CN': '银行卡', en: 'Card' },
   coupon: { 'zh-CN': '优惠券', en: 'Coupon' },
+  wallet: { 'zh-CN': '移动支付', en: 'Mobile payment' },
 };
 
 export function localized(text: LocalizedText, locale: ReceiptLocale): string {
@@ -126,6 +130,7 @@ export function writeReceipt(encoder: EscPosEncoder, sale: ReceiptSale, options:
   encoder.initialize().align('center').bold(true).doubleSize(true);
   for (const line of wrapToColumns(localized(sale.merchantName, locale), Math.floor(columns / 2))) encoder.line(line);
   encoder.doubleSize(false).bold(false);
+  if (sale.banner !== undefined) encoder.bold(true).line(sale.banner).bold(false);
   encoder.line(`${text.receipt}: ${sale.receiptNumber}`);
   encoder.line(`${text.time}: ${sale.printedAtText}`);
   encoder.align('left').line(rule);
