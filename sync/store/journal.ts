@@ -393,6 +393,22 @@ export class Journal {
     return row && { id: row.id, receiptNumber: row.receipt_number, totalMinor: row.total_minor, lineCount: row.line_count, createdAtMs: row.created_at_ms };
   }
 
+  /** The lines of ORDERID as recorded (catalog names and modifiers at sale time), in line order; [] for an unknown order. */
+  orderLines(orderId: string): OrderLine[] {
+    const rows = this.db
+      .prepare('SELECT product_id, name_json, quantity, unit_price_minor, line_total_minor, modifiers_json, note FROM order_lines WHERE order_id = ? ORDER BY line_no')
+      .all(orderId) as { product_id: string; name_json: string; quantity: number; unit_price_minor: number; line_total_minor: number; modifiers_json: string; note: string | null }[];
+    return rows.map((row) => ({
+      productId: row.product_id,
+      name: JSON.parse(row.name_json) as OrderLine['name'],
+      quantity: row.quantity,
+      modifiers: JSON.parse(row.modifiers_json) as OrderLine['modifiers'],
+      ...(row.note === null ? {} : { note: row.note }),
+      unitPriceMinor: row.unit_price_minor,
+      lineTotalMinor: row.line_total_minor,
+    }));
+  }
+
   /** Unacknowledged outbox entries in the order they were written. */
   pendingOutbox(limit: number): OutboxEntry[] {
     const rows = this.db
