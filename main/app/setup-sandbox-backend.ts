@@ -16,7 +16,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync }
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { startBackend, type RunningBackend } from '../../sync/backend/start-backend.js';
-import { enrollTerminal } from '../../sync/client/enroll-terminal.js';
+import { EnrollmentError, enrollTerminal } from '../../sync/client/enroll-terminal.js';
 import { CredentialStoreError, TerminalCredentialStore } from '../../sync/client/terminal-credential-store.js';
 import { sandboxWalletKeyFileName } from '../../sync/wallet/sandbox-wallet-key.js';
 import type { TerminalConfig } from '../config/config-schema.js';
@@ -98,7 +98,14 @@ export async function setupSandboxBackend(options: { config: TerminalConfig; dat
       if (identity.backendUrl !== backend.url) store.save({ ...identity, backendUrl: backend.url });
     } else {
       const issued = backend.registry.issueEnrollmentCode(config.terminal.name);
-      const enrolled = await enrollTerminal({ backendUrl: backend.url, code: issued.code, store, nowMs: clock.nowMs(), deviceInfo: 'embedded sandbox' });
+      const enroll = () => enrollTerminal({ backendUrl: backend.url, code: issued.code, store, nowMs: clock.nowMs(), deviceInfo: 'embedded sandbox' });
+      // Our own server is listening, so "unreachable" can only be a pooled keep-alive socket to an
+      // earlier server on this port (a restart in the same process) closing as fetch reused it
+      // ("other side closed"): the request never arrived, and one more try takes a new connection.
+      const enrolled = await enroll().catch((error: unknown) => {
+        if (error instanceof EnrollmentError && error.code === 'unreachable') return enroll();
+        throw error;
+      });
       writeFileSync(markerFile, JSON.stringify({ terminalId: enrolled.terminalId }), { mode: 0o600 });
       logger.info({ terminalId: enrolled.terminalId }, 'enrolled with the embedded sandbox backend');
     }
