@@ -17,6 +17,7 @@ import type { TerminalMode } from '../domain/roles.js';
 import { createFileLogger } from '../logging/logger.js';
 import { acquireInstanceLock } from './instance-lock.js';
 import { packageVersion } from './project-files.js';
+import { setupDevices } from './setup-devices.js';
 import { setupPayments } from './setup-payments.js';
 import { setupVending } from './setup-vending.js';
 import { setupSandboxBackend } from './setup-sandbox-backend.js';
@@ -92,6 +93,9 @@ export async function startTerminalCore(options: StartOptions): Promise<RunningT
 
     const paymentsSetup = setupPayments({ config, dataDir: options.dataDir, journal, core, clock, timers: options.timers ?? systemTimers, logger });
     cleanups.push(() => paymentsSetup.stop());
+
+    const devicesSetup = setupDevices({ config, dataDir: options.dataDir, journal, journalFile: layout.journal, core, logger });
+    cleanups.push(() => devicesSetup.stop());
 
     if (mode === 'kiosk') {
       const vendingSetup = await setupVending({ config, journal, core, payments: paymentsSetup.payments, clock, timers: options.timers ?? systemTimers, logger });

@@ -1,0 +1,260 @@
+/**
+ * Wires the receipt printer, the kitchen printers and the barcode scanner into a starting
+ * terminal (composition root: the only place here that picks transports and simulators).
+ *
+ * - Printers print from a durable queue on the journal file (`print_jobs`). Every completed sale
+ *   (`payment.changed` to `paid` or `accepted-offline`; cash included) gets one receipt, keyed
+ *   `receiptPrinter/receipt/<orderId>`, and one ticket per kitchen station with lines in it,
+ *   keyed `kitchenPrinter:<station>/kitchen/<orderId>`: a repeated event or a restart never
+ *   prints twice. Jobs left queued by an earlier run print at start.
+ * - `printer.reprint` queues a new job marked `重印 / REPRINT`.
+ * - The scanner's classified codes reach the UIs as `scan.received`; the core starts nothing.
+ * - `sim:printer` / `sim:scanner` run the in-process simulators; the simulated printer writes
+ *   each receipt as `.txt` and `.png` into `<dataDir>/simulated-printer/`.
+ * - The printer profile is `generic-80mm` unless a `sim:printer` URI names one (`?profile=`).
+ *
+ * Nothing here may stop the terminal: every device error is caught, logged and shown as the
+ * device's state in `system.status` (`offline` with the reason); faulted jobs stay queued.
+ */
+import { randomUUID } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { systemDeviceTimer, type DeviceTimer } from '../../hardware/devices/device-timer.js';
+import { layoutKitchenTicket } from '../../hardware/printers/kitchen-ticket-layout.js';
+import type { PrintJobStore } from '../../hardware/printers/print-job-store.js';
+import { defaultPrinterProfileName, findPrinterProfile } from '../../hardware/printers/printer-profiles.js';
+import { layoutReceipt } from '../../hardware/printers/receipt-layout.js';
+import type { ScannerFraming } from '../../hardware/scanners/scanner-device.js';
+import { attachSimulatedPrinter } from '../../hardware/simulators/attach-simulated-printer.js';
+import { attachSimulatedScanner } from '../../hardware/simulators/attach-simulated-scanner.js';
+import type { PrinterSimulator } from '../../hardware/simulators/printer-simulator.js';
+import type { ScannerSimulator } from '../../hardware/simulators/scanner-simulator.js';
+import { writeReceiptFiles } from '../../hardware/simulators/write-receipt-files.js';
+import { parseDeviceUri, type DeviceUri } from '../../hardware/transports/device-uri.js';
+import { createTransport, type AttachSimulator } from '../../hardware/transports/open-transport.js';
+import type { Journal } from '../../sync/store/journal.js';
+import { SqlitePrintJobStore } from '../../sync/store/print-job-store.js';
+import type { TerminalConfig } from '../config/config-schema.js';
+import type { CommandOutput } from '../contract/contract.js';
+import type { TerminalCore } from '../core/terminal-core.js';
+import { PrinterStation } from './printer-station.js';
+import { saleDocuments } from './sale-receipt.js';
+import { ScannerConnection } from './scanner-connection.js';
+
+/** The mark a reprinted receipt carries under the merchant name. */
+export const reprintBanner = '重印 / REPRINT';
+/** Payment states at which a sale's receipt is printed (FLOWS.md: paid, or accepted offline). */
+const printingStates: readonly string[] = ['paid', 'accepted-offline'];
+
+export interface DevicesSetupOptions {
+  readonly config: TerminalConfig;
+  readonly dataDir: string;
+  readonly journal: Journal;
+  /** The journal's file (already migrated by `Journal.open`): the print queue opens its own connection. */
+  readonly journalFile: string;
+  readonly core: TerminalCore;
+  readonly logger: Logger;
+  /** Device clock and timers; the system's by default. */
+  readonly timer?: DeviceTimer | undefined;
+  /** First reopen / status-check delay after a fault (doubling, capped at 30 s); default 1000 ms. */
+  readonly initialRetryDelayMs?: number | undefined;
+}
+
+export interface DevicesSetup {
+  /** The simulator behind a `sim:scanner` URI (demo, tests): `scan(code)` makes a code appear. */
+  readonly simulatedScanner: ScannerSimulator | undefined;
+  /** Simulators behind `sim:printer` URIs, by role (`receiptPrinter`, `kitchenPrinter:<station>`). */
+  readonly simulatedPrinters: ReadonlyMap<string, PrinterSimulator>;
+  /** Where simulated printers write their `.txt` / `.png` pages. */
+  readonly simulatedPrinterFolder: string;
+  /** Resolves once every device was tried once (status read, old jobs drained, scanner opened). Never rejects. */
+  readonly ready: Promise<void>;
+  stop(): Promise<void>;
+}
+
+const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** The highest NNNN among `<prefix>-NNNN.txt` in FOLDER (0 when none): numbering continues across restarts. */
+function lastPageNumber(folder: string, prefix: string): number {
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    return 0; // no folder yet: nothing printed so far
+  }
+  const pattern = new RegExp(`^${prefix.replace(/[^A-Za-z0-9-]/g, '_')}-(\\d+)\\.txt$`);
+  return Math.max(0, ...names.map((name) => Number(pattern.exec(name)?.[1] ?? 0)));
+}
+
+export function setupDevices(options: DevicesSetupOptions): DevicesSetup {
+  const { config, journal, core, logger } = options;
+  const timer = options.timer ?? systemDeviceTimer;
+  const locale = config.terminal.locale;
+  const simulatedPrinterFolder = join(options.dataDir, 'simulated-printer');
+  const simulatedPrinters = new Map<string, PrinterSimulator>();
+  let simulatedScanner: ScannerSimulator | undefined;
+
+  const setState = (role: string, uri: string, state: 'online' | 'offline', reason: string | null) => {
+    core.setDeviceState(role, state === 'online' && uri.startsWith('sim:') ? 'simulated' : state, reason);
+  };
+
+  /** Runs the simulator a `sim:` URI of ROLE asks for; the file PREFIX names a printer's pages. */
+  const attachSimulator =
+    (role: string, prefix: string): AttachSimulator =>
+    (uri, link) => {
+      if (uri.kind === 'printer') {
+        const safePrefix = prefix.replace(/[^A-Za-z0-9-]/g, '_');
+        let pageNumber = lastPageNumber(simulatedPrinterFolder, safePrefix);
+        const simulator: PrinterSimulator = attachSimulatedPrinter(uri, link, {
+          onReceipt: (receipt) => {
+            pageNumber += 1;
+            try {
+              writeReceiptFiles({ ...receipt, number: pageNumber }, simulatedPrinterFolder, simulator.profile, safePrefix);
+            } catch (error) {
+              logger.error({ role, err: error }, 'simulated printer could not write its receipt files');
+            }
+          },
+          onProblem: (message) => logger.warn({ role }, `simulated printer: ${message}`),
+        });
+        simulatedPrinters.set(role, simulator);
+        return;
+      }
+      if (uri.kind === 'scanner') {
+        simulatedScanner = attachSimulatedScanner(uri, link, (message) => logger.warn({ role }, `simulated scanner: ${message}`));
+        return;
+      }
+      throw new Error(`sim:${uri.kind} is not a printer or a scanner`);
+    };
+
+  // Printers share one durable store on the journal file.
+  const printerUris: [role: string, uri: string, prefix: string][] = [
+    ...(config.devices.receiptPrinter ? [['receiptPrinter', config.devices.receiptPrinter, 'receipt'] as [string, string, string]] : []),
+    ...Object.entries(config.devices.kitchenPrinters).map(([station, uri]): [string, string, string] => [`kitchenPrinter:${station}`, uri, `kitchen-${station}`]),
+  ];
+  let store: SqlitePrintJobStore | undefined;
+  if (printerUris.length > 0) {
+    try {
+      store = SqlitePrintJobStore.open(options.journalFile);
+    } catch (error) {
+      logger.error({ err: error }, 'the print job store cannot be opened; printers are unavailable');
+      for (const [role, uri] of printerUris) setState(role, uri, 'offline', `print queue unavailable: ${errorText(error)}`);
+    }
+  }
+
+  const openPrinter = (role: string, uriText: string, prefix: string, jobs: PrintJobStore): PrinterStation | undefined => {
+    try {
+      const uri: DeviceUri = parseDeviceUri(uriText);
+      const profile = findPrinterProfile(uri.scheme === 'sim' ? (uri.options['profile'] ?? defaultPrinterProfileName) : defaultPrinterProfileName);
+      const transport = createTransport(uri, { attachSimulator: attachSimulator(role, prefix) });
+      return new PrinterStation({
+        role,
+        transport,
+        profile,
+        store: jobs,
+        timer,
+        logger,
+        initialRetryDelayMs: options.initialRetryDelayMs,
+        onState: (state, reason) => setState(role, uriText, state, reason),
+      });
+    } catch (error) {
+      logger.error({ role, uri: uriText, err: error }, 'printer cannot be set up');
+      setState(role, uriText, 'offline', `not set up: ${errorText(error)}`);
+      return undefined;
+    }
+  };
+
+  const stations = new Map<string, PrinterStation>();
+  if (store) {
+    for (const [role, uri, prefix] of printerUris) {
+      const station = openPrinter(role, uri, prefix, store);
+      if (station) stations.set(role, station);
+    }
+  }
+  const receiptStation = stations.get('receiptPrinter');
+
+  /** Queues the receipt and kitchen tickets of a completed sale, once per order. */
+  const printSale = (orderId: string): void => {
+    const receiptJob = receiptStation?.jobId('receipt', orderId);
+    const kitchenJobs = [...stations.values()].filter((station) => station !== receiptStation);
+    if ((!receiptStation || receiptStation.has(receiptJob ?? '')) && kitchenJobs.every((station) => station.has(station.jobId('kitchen', orderId)))) return;
+    const documents = saleDocuments(journal, config, orderId);
+    if (!documents) {
+      logger.warn({ orderId }, 'completed sale not found in the journal; nothing printed');
+      return;
+    }
+    if (receiptStation && receiptJob && !receiptStation.has(receiptJob)) {
+      const bytes = layoutReceipt(documents.receipt, { profile: receiptStation.profile, locale });
+      void receiptStation.submit({ id: receiptJob, description: `receipt ${documents.receiptNumber}`, bytes });
+    }
+    for (const ticket of documents.kitchenTickets) {
+      const station = stations.get(`kitchenPrinter:${ticket.station}`);
+      if (!station) continue;
+      const id = station.jobId('kitchen', orderId);
+      if (station.has(id)) continue;
+      void station.submit({ id, description: `kitchen ${ticket.station} ${documents.receiptNumber}`, bytes: layoutKitchenTicket(ticket, { profile: station.profile, locale }) });
+    }
+  };
+
+  const unsubscribe = core.subscribe((event) => {
+    if (event.name !== 'payment.changed' || event.payload.orderId === null || !printingStates.includes(event.payload.state)) return;
+    try {
+      printSale(event.payload.orderId);
+    } catch (error) {
+      logger.error({ orderId: event.payload.orderId, err: error }, 'receipt could not be prepared');
+    }
+  });
+
+  if (receiptStation) {
+    core.attachPrinting({
+      reprint: async (orderId): Promise<CommandOutput<'printer.reprint'> | undefined> => {
+        const documents = saleDocuments(journal, config, orderId, { banner: reprintBanner });
+        if (!documents) return undefined;
+        const jobId = receiptStation.jobId('reprint', `${orderId}/${randomUUID()}`);
+        const bytes = layoutReceipt(documents.receipt, { profile: receiptStation.profile, locale });
+        const outcome = await receiptStation.submit({ id: jobId, description: `reprint ${documents.receiptNumber}`, bytes });
+        logger.info({ orderId, jobId, state: outcome.state }, 'receipt reprint requested');
+        return { orderId, receiptNumber: documents.receiptNumber, jobId, state: outcome.state, reason: outcome.state === 'queued' ? outcome.reason : null };
+      },
+    });
+  }
+
+  let scanner: ScannerConnection | undefined;
+  const scannerUri = config.devices.scanner;
+  if (scannerUri) {
+    try {
+      const uri = parseDeviceUri(scannerUri);
+      const framing: ScannerFraming = uri.scheme === 'hid' || (uri.scheme === 'sim' && uri.options['framing'] === 'hid-pos') ? 'hid-pos' : 'serial-lines';
+      const transport = createTransport(uri, { attachSimulator: attachSimulator('scanner', 'scanner'), hidUsagePage: 0x8c });
+      scanner = new ScannerConnection({
+        transport,
+        framing,
+        timer,
+        logger,
+        initialRetryDelayMs: options.initialRetryDelayMs,
+        onState: (state, reason) => setState('scanner', scannerUri, state, reason),
+        onScan: (scan) => core.publish({ name: 'scan.received', payload: scan }),
+      });
+    } catch (error) {
+      logger.error({ uri: scannerUri, err: error }, 'scanner cannot be set up');
+      setState('scanner', scannerUri, 'offline', `not set up: ${errorText(error)}`);
+    }
+  }
+
+  const ready = Promise.all([...[...stations.values()].map((station) => station.start()), scanner?.start()]).then(() => undefined);
+
+  return {
+    get simulatedScanner() {
+      return simulatedScanner;
+    },
+    simulatedPrinters,
+    simulatedPrinterFolder,
+    ready,
+    async stop() {
+      unsubscribe();
+      await scanner?.stop();
+      for (const station of stations.values()) await station.stop();
+      store?.close();
+    },
+  };
+}
