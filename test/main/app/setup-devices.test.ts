@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { setupDevices, type DevicesSetup } from '../../../main/app/setup-devices.js';
 import { startTerminalCore, type RunningTerminal } from '../../../main/app/start-terminal.js';
-import type { CommandResult, TerminalEvent, TerminalStatus } from '../../../main/contract/contract.js';
+import type { CommandResult, PaymentView, TerminalEvent, TerminalStatus } from '../../../main/contract/contract.js';
 import { dispatchCommand } from '../../../main/core/command-dispatcher.js';
 import { createSilentLogger } from '../../../main/logging/logger.js';
 import { SqlitePrintJobStore } from '../../../sync/store/print-job-store.js';
+import { SandboxWalletClient } from '../../../sync/wallet/sandbox-wallet-client.js';
 import { createCoreFixture, type CoreFixture } from '../../support/core-fixture.js';
 
 const running: RunningTerminal[] = [];
@@ -103,6 +104,22 @@ describe('setupDevices with sim:printer (whole terminal on a temp data dir)', ()
     expect(all.filter((file) => page(dataDir, file).includes(sale.receiptNumber))).toHaveLength(1);
   }, 60_000);
 
+  it('prints the receipt of a QR sale once the sandbox wallet paid it, with the payment reference', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'devices-qr-'));
+    writeFileSync(join(dataDir, 'config.yaml'), JSON.stringify({ backend: { url: 'sandbox', sandboxPort: 0 }, devices: { receiptPrinter: 'sim:printer' } }));
+    const terminal = await start(dataDir);
+    const { sessionId } = await call<{ sessionId: string }>(terminal, 'auth.login', { userId: 'cashier', pin: '1111' });
+    const sale = await call<{ receiptNumber: string; payment: PaymentView }>(terminal, 'sale.startPayment', { sessionId, lines: [{ productId: 'cola', quantity: 2 }], method: 'qr' });
+    expect(pages(dataDir)).toHaveLength(0);
+    await new SandboxWalletClient(terminal.sandboxUrl!).payQr({ qrContent: sale.payment.qrContent!, behaviour: 'pay' });
+    const [name] = await eventually('the QR receipt', () => pages(dataDir).length > 0 && pages(dataDir));
+    const text = page(dataDir, name!);
+    expect(text).toContain(sale.receiptNumber);
+    expect(text).toContain(sale.payment.paymentIntentId);
+    expect(text).toContain('￥9.00');
+    expect(text).not.toContain('找零');
+  }, 60_000);
+
   it('reprints a receipt marked 重印 / REPRINT, and refuses an unknown order', async () => {
     const dataDir = dataDirWith({ receiptPrinter: 'sim:printer' });
     const terminal = await start(dataDir);
@@ -152,6 +169,36 @@ describe('setupDevices with sim:printer (whole terminal on a temp data dir)', ()
 function png(dataDir: string, textName: string): boolean {
   return existsSync(join(dataDir, 'simulated-printer', textName.replace(/\.txt$/, '.png')));
 }
+
+describe('setupDevices recovery (a core without payments; the sale is announced as payment.changed)', () => {
+  it('prints the queued receipt by itself once the paper is loaded, and shows the printer working again', async () => {
+    const base = createCoreFixture();
+    const fixture = createCoreFixture({ config: { ...base.config, devices: { kitchenPrinters: {}, receiptPrinter: 'sim:printer?fault=paper-out' } } });
+    base.close();
+    const dataDir = mkdtempSync(join(tmpdir(), 'recovery-'));
+    const devices = setupDevices({ config: fixture.config, dataDir, journal: fixture.journal, journalFile: fixture.journalFile, core: fixture.core, logger: createSilentLogger(), initialRetryDelayMs: 20 });
+    cleanups.push(() => fixture.close(), () => devices.stop());
+    await devices.ready;
+    const printerState = () => fixture.core.status().devices.find((device) => device.role === 'receiptPrinter');
+    expect(printerState()).toMatchObject({ state: 'offline', reason: expect.stringMatching(/^paper-out/) });
+    const { sessionId } = await call<{ sessionId: string }>(fixture, 'auth.login', { userId: 'cashier', pin: '1111' });
+    const sale = await call<{ orderId: string; receiptNumber: string; paymentIntentId: string }>(fixture, 'sale.payCash', { sessionId, lines: [{ productId: 'cola', quantity: 1 }], tenderedMinor: 450 });
+    const announce = () =>
+      fixture.core.publish({
+        name: 'payment.changed',
+        payload: { paymentIntentId: sale.paymentIntentId, orderId: sale.orderId, method: 'cash', amountMinor: 450, state: 'paid', isFinal: true, qrContent: null, expiresAtMs: null, reason: null, provider: null, refundableMinor: 450, refunds: [], updatedAtMs: 0 },
+      });
+    announce();
+    announce(); // a repeated event queues nothing more
+    devices.simulatedPrinters.get('receiptPrinter')!.setFault('none');
+    await eventually('the queued receipt printed', () => pages(dataDir).length > 0);
+    await eventually('the printer shown working', () => printerState()?.state === 'simulated');
+    announce();
+    await devices.stop();
+    expect(pages(dataDir)).toHaveLength(1);
+    expect(page(dataDir, pages(dataDir)[0]!)).toContain(sale.receiptNumber);
+  }, 60_000);
+});
 
 describe('setupDevices with sim:scanner', () => {
   it('announces classified scans as scan.received and shows the scanner as simulated', async () => {
