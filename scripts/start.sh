@@ -4,5 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-machine.sh run
-npm run --silent build >/dev/null
+mkdir -p test-output
+npm run --silent build > test-output/build.log 2>&1 || { cat test-output/build.log; echo "error: the build failed (above)" >&2; exit 1; }
 exec node bin/terminal.js start "$@"

@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup-machine.sh test
 npm run --silent lint
 npm run --silent typecheck
-npm run --silent build >/dev/null
 mkdir -p test-output
+npm run --silent build > test-output/build.log 2>&1 || { cat test-output/build.log; echo "error: the build failed (above)" >&2; exit 1; }
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-output/vitest.json "$@" || status=$?
 node -e '

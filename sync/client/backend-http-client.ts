@@ -120,7 +120,7 @@ export class BackendHttpClient {
   }
 
   private async callOnce<S extends z.ZodType>(method: 'GET' | 'POST', path: string, schema: S, options: CallOptions): Promise<CallResult<z.output<S>>> {
-    const query = options.query ? `?${new URLSearchParams(Object.entries(options.query).map(([key, value]) => [key, String(value)])).toString()}` : '';
+    const query = options.query ? `?${new URLSearchParams(Object.entries(options.query).map(([key, value]): [string, string] => [key, String(value)])).toString()}` : '';
     const pathWithQuery = `${path}${query}`;
     const bodyText = options.body === undefined ? '' : JSON.stringify(options.body);
     const nonce = newNonce();
