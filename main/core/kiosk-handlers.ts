@@ -7,7 +7,7 @@
 import type { CommandInput, CommandName, CommandOutput } from '../contract/contract.js';
 import { PaymentServiceError } from '../payments/payment-service.js';
 import { VendServiceError, type VendService, type VendServiceErrorCode } from '../vending/vend-service.js';
-import { CommandError } from './command-error.js';
+import { CommandError, translatingErrors } from './command-error.js';
 import type { ContractErrorCode } from '../contract/contract.js';
 
 export type KioskCommandName = 'kiosk.purchase' | 'kiosk.vendStatus';
@@ -35,13 +35,7 @@ export function createKioskHandlers(deps: { readonly vending: () => VendService 
     if (!vending) throw new CommandError('unavailable', 'vending is not set up on this terminal (kiosk mode with a vending board; see the log)');
     return vending;
   };
-  const guarded = async <T>(work: () => Promise<T> | T): Promise<T> => {
-    try {
-      return await work();
-    } catch (error) {
-      throw toCommandError(error);
-    }
-  };
+  const guarded = translatingErrors(toCommandError);
   return {
     'kiosk.purchase': ({ slot }) => guarded(() => service().purchase(slot)),
     'kiosk.vendStatus': ({ paymentIntentId }) => guarded(() => service().status(paymentIntentId)),

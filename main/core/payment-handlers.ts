@@ -11,7 +11,7 @@ import { formatMinorAsDecimal } from '../domain/money.js';
 import type { PricedOrder } from '../domain/order.js';
 import type { TerminalMode } from '../domain/roles.js';
 import { PaymentServiceError, type PaymentService } from '../payments/payment-service.js';
-import { CommandError } from './command-error.js';
+import { CommandError, translatingErrors } from './command-error.js';
 
 export type PaymentCommandName = 'sale.startPayment' | 'payment.status' | 'payment.cancel' | 'payment.refund' | 'payment.open' | 'sync.now';
 export type PaymentCommandHandlers = { [K in PaymentCommandName & CommandName]: (input: CommandInput<K>) => Promise<CommandOutput<K>> };
@@ -42,13 +42,7 @@ export function createPaymentHandlers(deps: PaymentHandlerDeps): PaymentCommandH
     if (!payments) throw new CommandError('unavailable', 'payments are not set up on this terminal');
     return payments;
   };
-  const guarded = async <T>(work: () => Promise<T> | T): Promise<T> => {
-    try {
-      return await work();
-    } catch (error) {
-      throw toCommandError(error);
-    }
-  };
+  const guarded = translatingErrors(toCommandError);
 
   return {
     'sale.startPayment': (input) =>
