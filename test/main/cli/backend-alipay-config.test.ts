@@ -3,11 +3,12 @@
  * named and no key text printed; a good one serves, and a customer-presented Alipay code is paid
  * through the real CLI backend → Alipay provider → the local fake gateway (never the internet).
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runTerminalCli } from '../../support/run-terminal-cli.js';
 import { enrollResponseSchema, paymentResponseSchema } from '../../../sync/backend/backend-api.js';
 import { AlipayFakeGateway, generateRsaKeyPair, type RsaKeyPair } from '../../support/alipay-fake-gateway.js';
 import { TerminalClient } from '../../sync/backend/backend-harness.js';
@@ -19,13 +20,7 @@ const appId = '2021000123456789';
 let merchant: RsaKeyPair;
 let gateway: AlipayFakeGateway;
 
-function terminal(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/terminal.js', ...args], { encoding: 'utf8', timeout: 60_000, env }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
-    });
-  });
-}
+const terminal = (args: string[]) => runTerminalCli(args, { env });
 
 function writeConfig(name: string, content: Record<string, unknown>): string {
   const file = join(dir, name);

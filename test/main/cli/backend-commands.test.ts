@@ -1,8 +1,9 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runTerminalCli } from '../../support/run-terminal-cli.js';
 import { enrollResponseSchema, journalBatchResponseSchema, paymentResponseSchema } from '../../../sync/backend/backend-api.js';
 import { TerminalClient } from '../../sync/backend/backend-harness.js';
 
@@ -12,14 +13,7 @@ const walletKey = join(dir, 'wallet-key.json');
 const env = { ...process.env, TERMINAL_DATA_DIR: dir };
 const clock = { nowMs: () => Date.now() };
 
-/** Runs the CLI without blocking this process (a blocked event loop would break pooled keep-alive sockets). */
-function terminal(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/terminal.js', ...args], { encoding: 'utf8', timeout: 60_000, env }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
-    });
-  });
-}
+const terminal = (args: string[]) => runTerminalCli(args, { env });
 
 let backend: ChildProcess;
 let url = '';

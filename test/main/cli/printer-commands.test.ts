@@ -3,36 +3,22 @@
  * a hand-written printer that is not ours (raw serialport, its own byte checks), and against the
  * simulator command with and without faults.
  */
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { SerialPort } from 'serialport';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runTerminalCli, terminalBin } from '../../support/run-terminal-cli.js';
 import { createPtyPair } from '../../../hardware/simulators/pty-pair.js';
 
-const terminalBin = fileURLToPath(new URL('../../../bin/terminal.js', import.meta.url));
 const cleanups: (() => Promise<void> | void)[] = [];
 
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-interface CliRun {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function runTerminal(args: readonly string[]): Promise<CliRun> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [terminalBin, ...args], { encoding: 'utf8', timeout: 60_000 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const runTerminal = (args: readonly string[]) => runTerminalCli(args);
 
 function tempFolder(): string {
   const folder = mkdtempSync(join(tmpdir(), 'print-cli-'));

@@ -1,25 +1,9 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runTerminalCli } from '../../support/run-terminal-cli.js';
 import { publicEmvPayloads, publicInvalidEmvPayloads } from '../domain/emv-mpm/public-emv-payloads.js';
 
-const terminalBin = fileURLToPath(new URL('../../../bin/terminal.js', import.meta.url));
 
-interface CliRun {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs `node bin/terminal.js ...args` in a child process. */
-function runTerminal(args: readonly string[]): Promise<CliRun> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [terminalBin, ...args], { encoding: 'utf8', timeout: 30_000 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const runTerminal = (args: readonly string[]) => runTerminalCli(args, { timeoutMs: 30_000 });
 
 describe('terminal qr (child process)', { timeout: 60_000 }, () => {
   it('encodes a dynamic CNY payload that decodes back, Chinese name included', async () => {

@@ -3,27 +3,19 @@
  * in-process simulators (sim: URIs), against the simulator commands over socat PTYs, and against
  * a hand-written MDB controller that is not ours (raw serialport, its own line handling).
  */
-import { execFile, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
 import { SerialPort } from 'serialport';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runTerminalCli, terminalBin } from '../../support/run-terminal-cli.js';
 import { createPtyPair } from '../../../hardware/simulators/pty-pair.js';
 
-const terminalBin = fileURLToPath(new URL('../../../bin/terminal.js', import.meta.url));
 const cleanups: (() => Promise<void> | void)[] = [];
 
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-function runTerminal(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [terminalBin, ...args], { encoding: 'utf8', timeout: 90_000 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const runTerminal = (args: readonly string[]) => runTerminalCli(args, { timeoutMs: 90_000 });
 
 async function startSimulator(kind: string, args: readonly string[]): Promise<{ hostPath: string; output: () => string }> {
   const child = spawn(process.execPath, [terminalBin, 'simulate', kind, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
