@@ -10,11 +10,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { systemClock } from '../main/domain/clock.js';
-import { enrollResponseSchema, journalBatchResponseSchema, type JournalEntry, paymentResponseSchema, sandboxWalletCodeResponseSchema } from '../sync/backend/backend-api.js';
-import { buildSignedHeaders, newNonce } from '../sync/backend/request-signing.js';
-import { startBackend } from '../sync/backend/start-backend.js';
-import { JournalIngest } from '../sync/backend/journal-ingest.js';
+import { systemClock } from '../kernel/clock.js';
+import { enrollResponseSchema, journalBatchResponseSchema, type JournalEntry, paymentResponseSchema, sandboxWalletCodeResponseSchema } from '../sync/protocol/backend-api.js';
+import { buildSignedHeaders, newNonce } from '../sync/protocol/request-signing.js';
+import { startBackend } from '../backend/start-backend.js';
+import { JournalIngest } from '../backend/services/journal-ingest.js';
 
 const iterations = Number(process.argv[2] ?? 300);
 const dir = mkdtempSync(join(tmpdir(), 'bench-backend-'));

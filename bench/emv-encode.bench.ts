@@ -6,8 +6,8 @@
  */
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
-import { encodeEmvMpm, type EmvMpmEncodeInput } from '../main/domain/emv-mpm/encode-emv-mpm.js';
-import { formatMinorAsDecimal } from '../main/domain/money.js';
+import { encodeEmvMpm, type EmvMpmEncodeInput } from '../sync/protocol/emv-mpm/encode-emv-mpm.js';
+import { formatMinorAsDecimal } from '../kernel/money.js';
 
 /** The part of emv-qrcps (CommonJS, untyped) this benchmark uses. */
 interface EmvQrcpsTemplate {

@@ -12,7 +12,7 @@ import ReceiptPrinterEncoder from '@point-of-sale/receipt-printer-encoder';
 import { EscPosDecoder } from '../hardware/protocols/escpos/escpos-decoder.js';
 import { EscPosEncoder } from '../hardware/protocols/escpos/escpos-encoder.js';
 import { twoColumnLines } from '../hardware/printers/receipt-layout.js';
-import { formatMinorAsDecimal } from '../main/domain/money.js';
+import { formatMinorAsDecimal } from '../kernel/money.js';
 
 /** The part of node-thermal-printer (CommonJS) this benchmark uses. */
 interface ThermalPrinter {

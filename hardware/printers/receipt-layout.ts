@@ -6,7 +6,7 @@
  * Chinese printer shows correctly. Two-column lines pad by printed columns (CJK characters take
  * two), and a name too long for its line wraps so the amount always stays right-aligned.
  */
-import { formatMinorAsDecimal } from '../../main/domain/money.js';
+import { formatMinorAsDecimal } from '../../kernel/money.js';
 import type { LocalizedText } from '../../main/domain/catalog.js';
 import { EscPosEncoder } from '../protocols/escpos/escpos-encoder.js';
 import { fullWidthYuan, printedColumns } from '../protocols/escpos/printer-text-encoding.js';

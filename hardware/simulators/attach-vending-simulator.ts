@@ -8,8 +8,8 @@
  *                                                        reader is enabled, once)
  * Throws `SimulatedVendingUriError` for other kinds and for unknown option values.
  */
-import type { Clock } from '../../main/domain/clock.js';
-import type { Timers } from '../../main/domain/timers.js';
+import type { Clock } from '../../kernel/clock.js';
+import type { Timers } from '../../kernel/timers.js';
 import { parseMajorPrice } from '../protocols/mdb/qibixx-cashless-line.js';
 import type { MemoryLink } from '../transports/memory-transport.js';
 import type { SimulatedDeviceUri } from '../transports/open-transport.js';

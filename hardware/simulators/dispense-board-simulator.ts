@@ -17,7 +17,7 @@
  *   reset                        the board reboots mid-vend: nothing drops, history is lost
  *   dead                         answers nothing
  */
-import type { Timers } from '../../main/domain/timers.js';
+import type { Timers } from '../../kernel/timers.js';
 import { DispenseBoardDecoder } from '../protocols/dispense-board/dispense-board-decoder.js';
 import { encodeBoardMessage, formatHex, type BoardMessage, type VendStatusType } from '../protocols/dispense-board/dispense-board-frame.js';
 import type { Transport } from '../transports/transport.js';

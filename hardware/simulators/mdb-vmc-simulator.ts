@@ -9,7 +9,7 @@
  * 'silent' (answers nothing). A session not answered within `giveUpAfterMs` is abandoned by the
  * VMC (`c,STATUS,ENABLED`), as a real machine times out.
  */
-import type { Timers } from '../../main/domain/timers.js';
+import type { Timers } from '../../kernel/timers.js';
 import { encodeAdapterEvent, parseCashlessCommand, type AdapterEvent, type CashlessReaderState } from '../protocols/mdb/qibixx-cashless-line.js';
 import { TextLineDecoder } from '../protocols/mdb/text-line-decoder.js';
 import type { Transport } from '../transports/transport.js';

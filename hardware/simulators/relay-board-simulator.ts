@@ -4,7 +4,7 @@
  * Faults: 'garbage' answers every command with junk bytes (a real LCUS answers nothing, so a
  * driver must ignore it), 'dead' stops switching (commands are logged, relays stay as they are).
  */
-import type { Clock } from '../../main/domain/clock.js';
+import type { Clock } from '../../kernel/clock.js';
 import { decodeHidRelayReport } from '../protocols/relay/hid-relay-report.js';
 import { LcusRelayDecoder, type LcusSwitchCommand } from '../protocols/relay/lcus-relay-frame.js';
 import type { Transport } from '../transports/transport.js';

@@ -10,8 +10,8 @@
  * A VEND is sent at most once per sequence number; resolution only ever uses STATUS-OF, which
  * never dispenses, so one paid selection can never drop twice. One vend runs at a time.
  */
-import type { Clock } from '../../main/domain/clock.js';
-import { sleep, type Timers } from '../../main/domain/timers.js';
+import type { Clock } from '../../kernel/clock.js';
+import { sleep, type Timers } from '../../kernel/timers.js';
 import { DispenseBoardDecoder, type BoardFrameError } from '../protocols/dispense-board/dispense-board-decoder.js';
 import { encodeBoardMessage, formatHex, vendStatusTypes, type BoardMessage, type VendStatusType } from '../protocols/dispense-board/dispense-board-frame.js';
 import type { Transport } from '../transports/transport.js';

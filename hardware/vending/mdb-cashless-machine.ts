@@ -15,8 +15,8 @@
  * 'vmc-gave-up' (re-enabling the reader resets the VMC's session), so a late payment is refunded.
  */
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../../main/domain/clock.js';
-import type { Timers } from '../../main/domain/timers.js';
+import type { Clock } from '../../kernel/clock.js';
+import type { Timers } from '../../kernel/timers.js';
 import { encodeCashlessCommand, parseAdapterLine, type AdapterEvent, type CashlessCommand, type CashlessReaderState } from '../protocols/mdb/qibixx-cashless-line.js';
 import { TextLineDecoder } from '../protocols/mdb/text-line-decoder.js';
 import type { Transport } from '../transports/transport.js';

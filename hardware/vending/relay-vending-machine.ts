@@ -10,8 +10,8 @@
  *   inspect ('cannot-verify'), per FLOWS.md "board cannot tell".
  * The vend is persisted ('vend-pending') before the relay is switched on.
  */
-import type { Clock } from '../../main/domain/clock.js';
-import { sleep, type Timers } from '../../main/domain/timers.js';
+import type { Clock } from '../../kernel/clock.js';
+import { sleep, type Timers } from '../../kernel/timers.js';
 import { encodeHidRelayReport } from '../protocols/relay/hid-relay-report.js';
 import { encodeLcusSwitch } from '../protocols/relay/lcus-relay-frame.js';
 import type { Transport } from '../transports/transport.js';

@@ -4,7 +4,7 @@
  * row is taken out of sale and reported"). State lives in the `VendStateStore`, so a slot out of
  * sale stays out across restarts until a technician returns it.
  */
-import type { Clock } from '../../main/domain/clock.js';
+import type { Clock } from '../../kernel/clock.js';
 import type { VendStateStore } from './vend-state-store.js';
 import type { SlotOutOfSale, VendOutcome } from './vending-machine.js';
 

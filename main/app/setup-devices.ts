@@ -38,9 +38,9 @@ import { SqlitePrintJobStore } from '../../sync/store/print-job-store.js';
 import type { TerminalConfig } from '../config/config-schema.js';
 import type { CommandOutput } from '../contract/contract.js';
 import type { TerminalCore } from '../core/terminal-core.js';
-import { PrinterStation } from './printer-station.js';
-import { saleDocuments } from './sale-receipt.js';
-import { ScannerConnection } from './scanner-connection.js';
+import { PrinterStation } from '../devices/printer-station.js';
+import { saleDocuments } from '../devices/sale-receipt.js';
+import { ScannerConnection } from '../devices/scanner-connection.js';
 
 /** The mark a reprinted receipt carries under the merchant name. */
 export const reprintBanner = '重印 / REPRINT';

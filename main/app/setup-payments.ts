@@ -8,6 +8,7 @@
  */
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { offlineWalletKeysSetting } from '../../sync/protocol/backend-api.js';
 import { BackendHttpClient } from '../../sync/client/backend-http-client.js';
 import { HttpDistributionPuller } from '../../sync/client/distribution-puller.js';
 import { JournalUploader } from '../../sync/client/journal-uploader.js';
@@ -16,15 +17,13 @@ import { CredentialStoreError, TerminalCredentialStore, type SecretProtector } f
 import type { Journal } from '../../sync/store/journal.js';
 import type { TerminalConfig } from '../config/config-schema.js';
 import type { TerminalCore } from '../core/terminal-core.js';
-import type { Clock } from '../domain/clock.js';
-import type { OfflineAcceptancePolicy } from '../domain/offline-acceptance.js';
-import type { Timers } from '../domain/timers.js';
+import type { Clock } from '../../kernel/clock.js';
+import type { OfflineAcceptancePolicy } from '../payments/offline-acceptance.js';
+import type { Timers } from '../../kernel/timers.js';
 import { HttpPaymentBackend } from '../payments/http-payment-backend.js';
 import { offlineTotals, VerifyingOfflineCodeAcceptor } from '../payments/offline-code-acceptor.js';
 import { PaymentService } from '../payments/payment-service.js';
 
-/** Settings key under which the backend distributes wallet public keys (sync/backend/start-backend.ts). */
-const offlineWalletKeysSetting = 'offlineWalletPublicKeys';
 
 export interface PaymentsSetupOptions {
   readonly config: TerminalConfig;

@@ -15,13 +15,12 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { startBackend, type RunningBackend } from '../../sync/backend/start-backend.js';
+import { startBackend, type RunningBackend, sandboxWalletKeyFileName } from '../../backend/index.js';
 import { EnrollmentError, enrollTerminal } from '../../sync/client/enroll-terminal.js';
 import { CredentialStoreError, TerminalCredentialStore } from '../../sync/client/terminal-credential-store.js';
-import { sandboxWalletKeyFileName } from '../../sync/wallet/sandbox-wallet-key.js';
 import type { TerminalConfig } from '../config/config-schema.js';
 import { dataDirLayout } from '../config/data-dir.js';
-import type { Clock } from '../domain/clock.js';
+import type { Clock } from '../../kernel/clock.js';
 
 export interface SandboxBackend {
   readonly url: string;

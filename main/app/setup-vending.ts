@@ -16,8 +16,8 @@ import type { Journal } from '../../sync/store/journal.js';
 import { SqliteVendStateStore } from '../../sync/store/vend-state-store.js';
 import type { TerminalConfig } from '../config/config-schema.js';
 import type { TerminalCore } from '../core/terminal-core.js';
-import type { Clock } from '../domain/clock.js';
-import type { Timers } from '../domain/timers.js';
+import type { Clock } from '../../kernel/clock.js';
+import type { Timers } from '../../kernel/timers.js';
 import type { PaymentService } from '../payments/payment-service.js';
 import { VendService } from '../vending/vend-service.js';
 

@@ -11,7 +11,7 @@ import { OperatorSessions } from '../auth/operator-sessions.js';
 import type { TerminalConfig } from '../config/config-schema.js';
 import { dataDirLayout } from '../config/data-dir.js';
 import { defaultConfig, loadConfigFile } from '../config/load-config.js';
-import { systemClock, type Clock } from '../domain/clock.js';
+import { systemClock, type Clock } from '../../kernel/clock.js';
 import { TerminalCore } from '../core/terminal-core.js';
 import type { TerminalMode } from '../domain/roles.js';
 import { createFileLogger } from '../logging/logger.js';
@@ -21,8 +21,8 @@ import { setupDevices } from './setup-devices.js';
 import { setupPayments } from './setup-payments.js';
 import { setupVending } from './setup-vending.js';
 import { setupSandboxBackend } from './setup-sandbox-backend.js';
-import { systemTimers } from './system-timers.js';
-import type { Timers } from '../domain/timers.js';
+import { systemTimers } from '../../kernel/system-timers.js';
+import type { Timers } from '../../kernel/timers.js';
 
 export interface StartOptions {
   readonly dataDir: string;

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Journal } from '../../sync/store/journal.js';
-import type { Clock } from '../domain/clock.js';
+import type { Clock } from '../../kernel/clock.js';
 import { CommandError } from '../core/command-error.js';
 import { recordPinAttempt, type LockoutPolicy } from '../domain/pin-lockout.js';
 import { roleAllows, type Permission, type Role } from '../domain/roles.js';

@@ -5,7 +5,7 @@
  *
  * - `terminal backend [serve] [--port N] [--host H] [--db FILE] [--no-sandbox] [--sandbox-delay-ms N] [--wallet-key FILE] [--alipay-config FILE]`
  *   prints `backend: listening on <url>` once it accepts requests, and runs until SIGINT/SIGTERM.
- *   `--alipay-config` adds the Alipay face-to-face provider (sync/acquirers/alipay/alipay-config-file.ts).
+ *   `--alipay-config` adds the Alipay face-to-face provider (backend/acquirers/alipay/alipay-config-file.ts).
  * - `terminal backend enroll --name NAME [--db FILE] [--ttl-minutes N]` prints a one-time code.
  * - `terminal backend publish <catalog|planogram|settings> <file.json> [--db FILE]` publishes a version.
  * - `terminal wallet pay "<qr content>" [--backend URL] [--decline] [--payer ID]` exits 0 when paid.
@@ -16,20 +16,11 @@ import { Argument, type Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultDataDir } from '../config/data-dir.js';
-import { formatMoney, MoneyError, parseMajorToMinor } from '../domain/money.js';
-import { distributionKinds, type DistributionKind, sandboxBehaviours, type SandboxBehaviour } from '../../sync/backend/backend-api.js';
-import { openBackendDatabase } from '../../sync/backend/backend-database.js';
-import { BackendError } from '../../sync/backend/backend-error.js';
-import { DistributionStore } from '../../sync/backend/distribution-store.js';
-import { startBackend } from '../../sync/backend/start-backend.js';
-import { AlipayConfigError, readAlipayConfigFile } from '../../sync/acquirers/alipay/alipay-config-file.js';
-import { AlipayFaceToFaceProvider } from '../../sync/acquirers/alipay/alipay-face-to-face-provider.js';
-import type { PaymentProvider } from '../../sync/backend/providers/payment-provider.js';
-import { TerminalRegistry } from '../../sync/backend/terminal-registry.js';
-import { systemClock } from '../domain/clock.js';
-import { issueOfflineCode } from '../../sync/wallet/offline-code.js';
-import { SandboxWalletClient } from '../../sync/wallet/sandbox-wallet-client.js';
-import { loadOrCreateSandboxWalletKey, sandboxWalletKeyFileName } from '../../sync/wallet/sandbox-wallet-key.js';
+import { formatMoney, MoneyError, parseMajorToMinor } from '../../kernel/money.js';
+import { distributionKinds, type DistributionKind, sandboxBehaviours, type SandboxBehaviour } from '../../sync/protocol/backend-api.js';
+import { openBackendDatabase, BackendError, DistributionStore, startBackend, AlipayConfigError, readAlipayConfigFile, AlipayFaceToFaceProvider, type PaymentProvider, TerminalRegistry, SandboxWalletClient, loadOrCreateSandboxWalletKey, sandboxWalletKeyFileName } from '../../backend/index.js';
+import { systemClock } from '../../kernel/clock.js';
+import { issueOfflineCode } from '../../sync/protocol/offline-code.js';
 import { CliUsageError } from './cli-failure.js';
 import type { CliContext } from './terminal-cli.js';
 

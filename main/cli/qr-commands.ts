@@ -4,9 +4,9 @@
  * and exits 0 when the payload is valid, 1 when it is not. Bad options exit 2 (CliUsageError).
  */
 import type { Command } from 'commander';
-import { decodeEmvMpm } from '../domain/emv-mpm/decode-emv-mpm.js';
-import { EmvMpmEncodeError, encodeEmvMpm, type EmvMpmEncodeInput } from '../domain/emv-mpm/encode-emv-mpm.js';
-import { MoneyError, parseMajorToMinor } from '../domain/money.js';
+import { decodeEmvMpm } from '../../sync/protocol/emv-mpm/decode-emv-mpm.js';
+import { EmvMpmEncodeError, encodeEmvMpm, type EmvMpmEncodeInput } from '../../sync/protocol/emv-mpm/encode-emv-mpm.js';
+import { MoneyError, parseMajorToMinor } from '../../kernel/money.js';
 import { CliUsageError } from './cli-failure.js';
 import type { CliContext } from './terminal-cli.js';
 

@@ -19,7 +19,7 @@ import { enrollTerminal } from '../../sync/client/enroll-terminal.js';
 import { TerminalCredentialStore } from '../../sync/client/terminal-credential-store.js';
 import { defaultDataDir, dataDirLayout } from '../config/data-dir.js';
 import type { CommandName, CommandResult, PaymentView } from '../contract/contract.js';
-import { MoneyError, parseMajorToMinor } from '../domain/money.js';
+import { MoneyError, parseMajorToMinor } from '../../kernel/money.js';
 import { CliUsageError } from './cli-failure.js';
 import type { CliContext } from './terminal-cli.js';
 

@@ -14,8 +14,8 @@
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { systemClock } from '../domain/clock.js';
-import type { Timers } from '../domain/timers.js';
+import { systemClock } from '../../kernel/clock.js';
+import type { Timers } from '../../kernel/timers.js';
 import { formatMajorPrice, parseMajorPrice } from '../../hardware/protocols/mdb/qibixx-cashless-line.js';
 import { attachVendingSimulator, SimulatedVendingUriError } from '../../hardware/simulators/attach-vending-simulator.js';
 import { boardFaults, DispenseBoardSimulator, type BoardFault } from '../../hardware/simulators/dispense-board-simulator.js';

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { OperatorSessions } from '../auth/operator-sessions.js';
 import type { CommandInput, CommandName, CommandOutput, OfflineTotals, SyncStatusView } from '../contract/contract.js';
-import { formatMinorAsDecimal } from '../domain/money.js';
+import { formatMinorAsDecimal } from '../../kernel/money.js';
 import type { PricedOrder } from '../domain/order.js';
 import type { TerminalMode } from '../domain/roles.js';
 import { PaymentServiceError, type PaymentService } from '../payments/payment-service.js';

@@ -13,7 +13,7 @@ import type { CatalogView, CommandInput, CommandName, CommandOutput, TerminalEve
 import { isSlotSellable, slotPriceMinor } from '../domain/catalog.js';
 import { cashChangeMinor, OrderError, priceOrder } from '../domain/order.js';
 import type { TerminalMode } from '../domain/roles.js';
-import type { Clock } from '../domain/clock.js';
+import type { Clock } from '../../kernel/clock.js';
 import { CommandError } from './command-error.js';
 import { createPaymentHandlers, type SyncControl } from './payment-handlers.js';
 import type { PaymentService } from '../payments/payment-service.js';

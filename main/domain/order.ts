@@ -3,7 +3,7 @@
  * caller, so a UI or API client cannot set its own price.
  */
 import { CatalogError, findProduct, type Catalog, type LocalizedText } from './catalog.js';
-import { MoneyError, multiplyMinor, sumMinor } from './money.js';
+import { MoneyError, multiplyMinor, sumMinor } from '../../kernel/money.js';
 
 export const maxQuantityPerLine = 999;
 export const maxLinesPerOrder = 200;

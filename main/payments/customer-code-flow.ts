@@ -13,8 +13,8 @@
  * The same payment id is the key for pay, query and reverse; a payment is never paid twice.
  */
 import type { IntentRecord } from '../../sync/store/journal.js';
-import { fullJitterDelayMs, type BackoffPolicy } from '../domain/backoff.js';
-import { sleep } from '../domain/timers.js';
+import { fullJitterDelayMs, type BackoffPolicy } from '../../kernel/backoff.js';
+import { sleep } from '../../kernel/timers.js';
 import { failureDetail, moveIntent, type FlowContext } from './flow-context.js';
 import type { FlowControl } from './flow-control.js';
 import { asPaymentBackendError } from './payment-backend.js';

@@ -5,8 +5,8 @@
  */
 import type { Logger } from 'pino';
 import type { IntentRecord, Journal } from '../../sync/store/journal.js';
-import type { Clock } from '../domain/clock.js';
-import type { Timers } from '../domain/timers.js';
+import type { Clock } from '../../kernel/clock.js';
+import type { Timers } from '../../kernel/timers.js';
 import type { PaymentBackend } from './payment-backend.js';
 import { isFinalState } from './payment-states.js';
 

@@ -1,5 +1,5 @@
 /**
- * `PaymentBackend` over the reference backend's HTTP API (sync/backend/backend-api.ts), through
+ * `PaymentBackend` over the reference backend's HTTP API (sync/protocol/backend-api.ts), through
  * the signing client. Maps the backend's payment statuses onto the flows' provider states and
  * every call failure onto `PaymentBackendError` (outcome unknown for timeouts, 5xx, bad or
  * unsigned answers). Push comes from the long-poll `GET /v1/events`, run only while someone
@@ -12,9 +12,9 @@ import {
   refundResponseSchema,
   routePath,
   type Payment,
-} from '../../sync/backend/backend-api.js';
+} from '../../sync/protocol/backend-api.js';
 import { BackendCallError, type BackendHttpClient } from '../../sync/client/backend-http-client.js';
-import { sleep, type Timers } from '../domain/timers.js';
+import { sleep, type Timers } from '../../kernel/timers.js';
 import {
   PaymentBackendError,
   type CreateMerchantPaymentRequest,

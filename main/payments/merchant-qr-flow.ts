@@ -12,8 +12,8 @@
  * (default 60 s, Antom's recommended failure point) or when the cashier cancels.
  */
 import type { IntentRecord } from '../../sync/store/journal.js';
-import { fullJitterDelayMs, type BackoffPolicy } from '../domain/backoff.js';
-import { sleep } from '../domain/timers.js';
+import { fullJitterDelayMs, type BackoffPolicy } from '../../kernel/backoff.js';
+import { sleep } from '../../kernel/timers.js';
 import type { FlowContext } from './flow-context.js';
 import { failureDetail, moveIntent } from './flow-context.js';
 import type { FlowControl } from './flow-control.js';

@@ -1,14 +1,14 @@
 /**
  * Offline acceptance of signed customer codes (FLOWS.md "Offline acceptance"): verifies the
  * Ed25519 signature with the wallet keys from the terminal's distributed settings
- * (sync/wallet/offline-code.ts), then applies the caps policy (main/domain/offline-acceptance.ts)
+ * (sync/protocol/offline-code.ts), then applies the caps policy (main/payments/offline-acceptance.ts)
  * against what is already stored and not yet forwarded. Synchronous and without I/O beyond
  * reading the keyring, so the check and the journal write happen in one step.
  */
 import type { IntentRecord, Journal } from '../../sync/store/journal.js';
-import { verifyOfflineCode, type OfflineCodeKeyring } from '../../sync/wallet/offline-code.js';
+import { verifyOfflineCode, type OfflineCodeKeyring } from '../../sync/protocol/offline-code.js';
 import type { OfflineTotals } from '../contract/contract.js';
-import { decideOfflineAcceptance, type OfflineAcceptancePolicy } from '../domain/offline-acceptance.js';
+import { decideOfflineAcceptance, type OfflineAcceptancePolicy } from './offline-acceptance.js';
 import type { OfflineCodeAcceptor } from './payment-service.js';
 
 export class VerifyingOfflineCodeAcceptor implements OfflineCodeAcceptor {

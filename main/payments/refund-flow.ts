@@ -8,8 +8,8 @@
  * what was paid minus what was refunded or is being refunded (`refund-failed` ones do not count).
  */
 import type { IntentRecord } from '../../sync/store/journal.js';
-import { fullJitterDelayMs, type BackoffPolicy } from '../domain/backoff.js';
-import { sleep } from '../domain/timers.js';
+import { fullJitterDelayMs, type BackoffPolicy } from '../../kernel/backoff.js';
+import { sleep } from '../../kernel/timers.js';
 import { moveIntent, type FlowContext } from './flow-context.js';
 import type { FlowControl } from './flow-control.js';
 import { asPaymentBackendError } from './payment-backend.js';

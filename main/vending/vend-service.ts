@@ -24,9 +24,9 @@ import type { VendingMachine, VendOutcome } from '../../hardware/vending/vending
 import type { IntentRecord, Journal } from '../../sync/store/journal.js';
 import type { KioskVendingView, PaymentView, VendStatusView, VendView } from '../contract/contract.js';
 import { findProduct, slotPriceMinor, type Catalog, type Planogram, type VendingSlot } from '../domain/catalog.js';
-import type { Clock } from '../domain/clock.js';
-import { formatMinorAsDecimal } from '../domain/money.js';
-import type { Timers } from '../domain/timers.js';
+import type { Clock } from '../../kernel/clock.js';
+import { formatMinorAsDecimal } from '../../kernel/money.js';
+import type { Timers } from '../../kernel/timers.js';
 import type { PaymentService } from '../payments/payment-service.js';
 
 export type VendServiceErrorCode = 'no-such-slot' | 'out-of-sale' | 'out-of-stock' | 'busy' | 'resolving' | 'not-found';

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CatalogView } from '../../main/contract/contract.js';
-import { formatMoney } from '../../main/domain/money.js';
+import { formatMoney } from '../../kernel/money.js';
 import { localized } from '../i18n/i18n.js';
 
 type Product = CatalogView['products'][number];

@@ -2,7 +2,7 @@ import QRCode from 'qrcode';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { PaymentView, TerminalApi } from '../../main/contract/contract.js';
-import { formatMoney } from '../../main/domain/money.js';
+import { formatMoney } from '../../kernel/money.js';
 import type { EventHub } from '../api/event-hub.js';
 import { paidStates, usePayment } from '../api/use-payment.js';
 

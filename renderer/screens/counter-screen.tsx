@@ -1,8 +1,8 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CatalogView, CommandOutput, PaymentView, TerminalApi } from '../../main/contract/contract.js';
-import { formatMoney } from '../../main/domain/money.js';
-import { KeyboardWedgeDetector } from '../../main/domain/scanner/keyboard-wedge-detector.js';
+import { formatMoney } from '../../kernel/money.js';
+import { KeyboardWedgeDetector } from '../input/keyboard-wedge-detector.js';
 import type { EventHub } from '../api/event-hub.js';
 import { paidStates } from '../api/use-payment.js';
 import { PaymentPanel } from '../components/payment-panel.js';

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CatalogView, PaymentView, TerminalApi, VendView } from '../../main/contract/contract.js';
-import { formatMoney } from '../../main/domain/money.js';
+import { formatMoney } from '../../kernel/money.js';
 import type { EventHub } from '../api/event-hub.js';
 import { useVend } from '../api/use-vend.js';
 import { PaymentPanel } from '../components/payment-panel.js';

@@ -1,6 +1,6 @@
 /**
- * The terminal's HTTP client for the reference backend (sync/backend/backend-api.ts): signs every
- * request (sync/backend/request-signing.ts), verifies every signed answer, validates bodies with
+ * The terminal's HTTP client for the reference backend (sync/protocol/backend-api.ts): signs every
+ * request (sync/protocol/request-signing.ts), verifies every signed answer, validates bodies with
  * the shared zod schemas, and turns every way a call can go wrong into one `BackendCallError`.
  *
  * Error contract (`BackendCallError.kind`):
@@ -19,9 +19,9 @@
  * is retried once with the corrected time; it was not processed).
  */
 import type { z } from 'zod';
-import type { Clock } from '../../main/domain/clock.js';
-import { errorBodySchema, type BackendErrorCode } from '../backend/backend-api.js';
-import { buildSignedHeaders, newNonce, signingHeaders, verifyResponseSignature } from '../backend/request-signing.js';
+import type { Clock } from '../../kernel/clock.js';
+import { errorBodySchema, type BackendErrorCode } from '../protocol/backend-api.js';
+import { buildSignedHeaders, newNonce, signingHeaders, verifyResponseSignature } from '../protocol/request-signing.js';
 
 export type BackendCallErrorKind = 'unreachable' | 'timeout' | 'server-error' | 'bad-response' | 'bad-signature' | 'rejected' | 'clock-skew' | 'duplicate-delivery';
 

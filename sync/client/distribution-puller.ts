@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { distributionKinds, distributionResponseSchema, routePath, type DistributionKind } from '../backend/backend-api.js';
+import { distributionKinds, distributionResponseSchema, routePath, type DistributionKind } from '../protocol/backend-api.js';
 import { BackendCallError, type BackendHttpClient } from './backend-http-client.js';
 import type { DistributionPuller } from './sync-client.js';
 

@@ -3,7 +3,7 @@
  * terminal's id and secret at `POST /v1/enroll` (unsigned), and stores them with the secret
  * encrypted at rest (terminal-credential-store.ts). Errors are `EnrollmentError` with a closed code.
  */
-import { backendRoutes, enrollResponseSchema, errorBodySchema } from '../backend/backend-api.js';
+import { backendRoutes, enrollResponseSchema, errorBodySchema } from '../protocol/backend-api.js';
 import type { StoredIdentity, TerminalCredentialStore } from './terminal-credential-store.js';
 
 export type EnrollmentErrorCode = 'unreachable' | 'code-invalid' | 'bad-response' | 'refused';

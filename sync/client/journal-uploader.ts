@@ -3,7 +3,7 @@
  * become `SyncTransportError` (the whole batch is sent again later; the backend answers replays
  * with the saved result), per-entry outcomes become `UploadEntryResult`s.
  */
-import { backendRoutes, journalBatchResponseSchema, maxJournalBatchEntries, terminalInfoResponseSchema } from '../backend/backend-api.js';
+import { backendRoutes, journalBatchResponseSchema, maxJournalBatchEntries, terminalInfoResponseSchema } from '../protocol/backend-api.js';
 import type { OutboxEntry } from '../store/journal.js';
 import { BackendCallError, type BackendHttpClient } from './backend-http-client.js';
 import { SyncTransportError, type OutboxUploader, type UploadEntryResult } from './sync-client.js';

@@ -12,9 +12,9 @@
  * - Offline-code verdicts carried by the results are applied BEFORE the entry is acknowledged, so
  *   a crash in between replays the entry and the verdict arrives again.
  */
-import type { Clock } from '../../main/domain/clock.js';
-import { fullJitterDelayMs, type BackoffPolicy } from '../../main/domain/backoff.js';
-import { sleep, type Timers } from '../../main/domain/timers.js';
+import type { Clock } from '../../kernel/clock.js';
+import { fullJitterDelayMs, type BackoffPolicy } from '../../kernel/backoff.js';
+import { sleep, type Timers } from '../../kernel/timers.js';
 import type { Journal, OutboxEntry } from '../store/journal.js';
 import type { Connectivity } from './backend-health-probe.js';
 

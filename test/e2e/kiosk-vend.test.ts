@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogView, CommandResult, PaymentView } from '../../main/contract/contract.js';
-import { SandboxWalletClient } from '../../sync/wallet/sandbox-wallet-client.js';
+import { SandboxWalletClient } from '../../backend/acquirers/sandbox/sandbox-wallet-client.js';
 import { launchChromium } from '../support/chromium.js';
 import { ensureRendererBuilt, startHeadlessTerminal, type HeadlessTerminal } from '../support/headless-terminal.js';
 

@@ -15,8 +15,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createPrivateKey, createSign, createVerify, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { alipayResponseKey } from '../../sync/acquirers/alipay/alipay-signature.js';
-import { formatMinorAsDecimal, parseMajorToMinor } from '../../main/domain/money.js';
+import { alipayResponseKey } from '../../backend/acquirers/alipay/alipay-signature.js';
+import { formatMinorAsDecimal, parseMajorToMinor } from '../../kernel/money.js';
 
 export interface RsaKeyPair {
   readonly privateKeyPem: string;

@@ -2,8 +2,8 @@
  * A fake `Clock` + `Timers` for flow tests: time moves only when the test calls `advance`, which
  * fires due timers in time order and lets the promise chains they start run between them.
  */
-import type { Clock } from '../../main/domain/clock.js';
-import type { Timers } from '../../main/domain/timers.js';
+import type { Clock } from '../../kernel/clock.js';
+import type { Timers } from '../../kernel/timers.js';
 
 interface PendingTimer {
   readonly id: number;

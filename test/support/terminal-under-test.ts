@@ -3,8 +3,8 @@
  * on real timers with short test timings, for integration and crash tests against a real backend.
  */
 import type { Logger } from 'pino';
-import { systemTimers } from '../../main/app/system-timers.js';
-import { systemClock } from '../../main/domain/clock.js';
+import { systemTimers } from '../../kernel/system-timers.js';
+import { systemClock } from '../../kernel/clock.js';
 import { createSilentLogger } from '../../main/logging/logger.js';
 import { HttpPaymentBackend } from '../../main/payments/http-payment-backend.js';
 import { PaymentService } from '../../main/payments/payment-service.js';

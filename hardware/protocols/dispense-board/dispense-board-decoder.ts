@@ -12,7 +12,7 @@
  * - An incomplete frame stays buffered (at most 41 bytes); `flush()` (the caller decided the line
  *   went quiet) reports it as 'truncated' and empties the buffer.
  */
-import { crc16CcittFalse } from '../../../main/domain/emv-mpm/crc16-ccitt-false.js';
+import { crc16CcittFalse } from '../../../kernel/crc16-ccitt-false.js';
 import {
   boardCommandCodes,
   boardFrameHeader,

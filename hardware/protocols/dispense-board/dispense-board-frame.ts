@@ -14,7 +14,7 @@
  * the outcome of recent vends by sequence number; a VEND repeating a known sequence number
  * returns that vend's status and never dispenses again. STATUS-OF never dispenses.
  */
-import { crc16CcittFalse } from '../../../main/domain/emv-mpm/crc16-ccitt-false.js';
+import { crc16CcittFalse } from '../../../kernel/crc16-ccitt-false.js';
 
 export const boardFrameHeader = [0xa5, 0x5a] as const;
 export const maxBoardPayloadBytes = 32;

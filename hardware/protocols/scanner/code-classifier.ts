@@ -26,7 +26,7 @@
  * are not sold at a counter and the wallet rejects a code it did not issue. A digit string with
  * a wallet prefix and a wrong length is rejected as `payment-code-length`, naming the wallet.
  */
-import { crc16Hex } from '../../../main/domain/emv-mpm/crc16-ccitt-false.js';
+import { crc16Hex } from '../../../kernel/crc16-ccitt-false.js';
 import { checkCouponCode } from './coupon-code.js';
 
 export type Wallet = 'alipay' | 'wechat' | 'unionpay';

@@ -10,7 +10,7 @@
  * Example: encodeCouponCode('2026SPRNG0001') → 'CPN-2026SPRNG0001-' + crc16Hex('CPN-2026SPRNG0001').
  * The check makes a code well-formed, not genuine: the backend still validates and redeems it.
  */
-import { crc16Hex } from '../../../main/domain/emv-mpm/crc16-ccitt-false.js';
+import { crc16Hex } from '../../../kernel/crc16-ccitt-false.js';
 
 export const couponPayloadPattern = /^[0-9A-HJKMNP-TV-Z]{6,32}$/;
 

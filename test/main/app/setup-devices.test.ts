@@ -8,7 +8,7 @@ import type { CommandResult, PaymentView, TerminalEvent, TerminalStatus } from '
 import { dispatchCommand } from '../../../main/core/command-dispatcher.js';
 import { createSilentLogger } from '../../../main/logging/logger.js';
 import { SqlitePrintJobStore } from '../../../sync/store/print-job-store.js';
-import { SandboxWalletClient } from '../../../sync/wallet/sandbox-wallet-client.js';
+import { SandboxWalletClient } from '../../../backend/acquirers/sandbox/sandbox-wallet-client.js';
 import { createCoreFixture, type CoreFixture } from '../../support/core-fixture.js';
 
 const running: RunningTerminal[] = [];

@@ -6,10 +6,10 @@ import { startTerminalCore, type RunningTerminal } from '../../../main/app/start
 import type { CommandResult, PaymentView } from '../../../main/contract/contract.js';
 import { dispatchCommand } from '../../../main/core/command-dispatcher.js';
 import { createSilentLogger } from '../../../main/logging/logger.js';
-import { startBackend } from '../../../sync/backend/start-backend.js';
+import { startBackend } from '../../../backend/start-backend.js';
 import { enrollTerminal } from '../../../sync/client/enroll-terminal.js';
 import { TerminalCredentialStore } from '../../../sync/client/terminal-credential-store.js';
-import { SandboxWalletClient } from '../../../sync/wallet/sandbox-wallet-client.js';
+import { SandboxWalletClient } from '../../../backend/acquirers/sandbox/sandbox-wallet-client.js';
 
 const running: RunningTerminal[] = [];
 afterEach(async () => {

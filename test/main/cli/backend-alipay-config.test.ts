@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTerminalCli } from '../../support/run-terminal-cli.js';
-import { enrollResponseSchema, paymentResponseSchema } from '../../../sync/backend/backend-api.js';
+import { enrollResponseSchema, paymentResponseSchema } from '../../../sync/protocol/backend-api.js';
 import { AlipayFakeGateway, generateRsaKeyPair, type RsaKeyPair } from '../../support/alipay-fake-gateway.js';
-import { TerminalClient } from '../../sync/backend/backend-harness.js';
+import { TerminalClient } from '../../backend/backend-harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'backend-alipay-cli-'));
 const dbFile = join(dir, 'backend.sqlite');

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTerminalCli } from '../../support/run-terminal-cli.js';
-import { enrollResponseSchema, journalBatchResponseSchema, paymentResponseSchema } from '../../../sync/backend/backend-api.js';
-import { TerminalClient } from '../../sync/backend/backend-harness.js';
+import { enrollResponseSchema, journalBatchResponseSchema, paymentResponseSchema } from '../../../sync/protocol/backend-api.js';
+import { TerminalClient } from '../../backend/backend-harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'backend-cli-'));
 const dbFile = join(dir, 'backend.sqlite');

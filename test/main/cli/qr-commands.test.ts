@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runTerminalCli } from '../../support/run-terminal-cli.js';
-import { publicEmvPayloads, publicInvalidEmvPayloads } from '../domain/emv-mpm/public-emv-payloads.js';
+import { publicEmvPayloads, publicInvalidEmvPayloads } from '../../sync/protocol/emv-mpm/public-emv-payloads.js';
 
 
 const runTerminal = (args: readonly string[]) => runTerminalCli(args, { timeoutMs: 30_000 });

@@ -10,7 +10,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBackend, type RunningBackend } from '../../../sync/backend/start-backend.js';
+import { startBackend, type RunningBackend } from '../../../backend/start-backend.js';
 import { startHeadlessTerminal, type HeadlessTerminal } from '../../support/headless-terminal.js';
 
 interface Run {

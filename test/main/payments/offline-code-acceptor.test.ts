@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { defaultOfflineAcceptancePolicy } from '../../../main/domain/offline-acceptance.js';
+import { defaultOfflineAcceptancePolicy } from '../../../main/payments/offline-acceptance.js';
 import { offlineTotals, VerifyingOfflineCodeAcceptor } from '../../../main/payments/offline-code-acceptor.js';
 import { PaymentService, PaymentServiceError } from '../../../main/payments/payment-service.js';
-import { generateOfflineCodeKeyPair, issueOfflineCode } from '../../../sync/wallet/offline-code.js';
+import { generateOfflineCodeKeyPair, issueOfflineCode } from '../../../sync/protocol/offline-code.js';
 import { createPaymentHarness, type PaymentHarness } from '../../support/payment-harness.js';
 
 const harnesses: PaymentHarness[] = [];

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../../main/app/project-files.js';
-import { startBackend, type RunningBackend } from '../../../sync/backend/start-backend.js';
+import { startBackend, type RunningBackend } from '../../../backend/start-backend.js';
 import { enrollTerminal } from '../../../sync/client/enroll-terminal.js';
 import { TerminalCredentialStore, type StoredIdentity } from '../../../sync/client/terminal-credential-store.js';
 import { compareTerminalAndBackend } from '../../support/terminal-backend-comparison.js';

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { backoffCeilingMs } from '../../../main/domain/backoff.js';
+import { backoffCeilingMs } from '../../../kernel/backoff.js';
 import { SyncClient, SyncTransportError, type OfflinePaymentVerdict, type OutboxUploader, type SyncClientOptions, type SyncStatus, type UploadEntryResult } from '../../../sync/client/sync-client.js';
 import { Journal, type OutboxEntry } from '../../../sync/store/journal.js';
 import { FakeClock } from '../../support/fake-clock.js';

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBackend, type RunningBackend } from '../../../sync/backend/start-backend.js';
+import { startBackend, type RunningBackend } from '../../../backend/start-backend.js';
 import { enrollTerminal } from '../../../sync/client/enroll-terminal.js';
 import type { StoredIdentity } from '../../../sync/client/terminal-credential-store.js';
 import { TerminalCredentialStore } from '../../../sync/client/terminal-credential-store.js';

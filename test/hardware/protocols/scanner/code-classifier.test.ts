@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyCode, gs1CheckDigitValid } from '../../../../hardware/protocols/scanner/code-classifier.js';
 import { encodeCouponCode } from '../../../../hardware/protocols/scanner/coupon-code.js';
-import { crc16Hex } from '../../../../main/domain/emv-mpm/crc16-ccitt-false.js';
+import { crc16Hex } from '../../../../kernel/crc16-ccitt-false.js';
 
 /** Appends tag 63 with the correct CRC. */
 const withCrc = (body: string) => `${body}6304${crc16Hex(`${body}6304`)}`;

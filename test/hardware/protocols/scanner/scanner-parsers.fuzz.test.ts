@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { classifyCode, walletRules } from '../../../../hardware/protocols/scanner/code-classifier.js';
 import { encodeCouponCode } from '../../../../hardware/protocols/scanner/coupon-code.js';
 import { HidPosReportAssembler, encodeHidPosReports } from '../../../../hardware/protocols/scanner/hid-pos-report-assembler.js';
-import { KeyboardWedgeDetector, type WedgeDecision } from '../../../../main/domain/scanner/keyboard-wedge-detector.js';
+import { KeyboardWedgeDetector, type WedgeDecision } from '../../../../renderer/input/keyboard-wedge-detector.js';
 import { ScannerLineFramer, type ScannerFrame } from '../../../../hardware/protocols/scanner/scanner-line-framer.js';
-import { crc16Hex } from '../../../../main/domain/emv-mpm/crc16-ccitt-false.js';
+import { crc16Hex } from '../../../../kernel/crc16-ccitt-false.js';
 
 const runs = {
   classifierAnyText: 25_000,
