@@ -20,7 +20,7 @@ import { SandboxWalletProvider, type SandboxMerchant } from './acquirers/sandbox
 import { SettlementReconciler } from './services/settlement-reconciler.js';
 import { TerminalRegistry } from './services/terminal-registry.js';
 
-/** Alipay customer codes: 16–24 digits starting 25–30 (DOMAIN.md). */
+/** Alipay customer codes: 16–24 digits starting 25–30 (docs/payment-rules.md#code-formats). */
 const alipayCodePattern = /^(2[5-9]|30)\d{14,22}$/;
 
 export interface BackendOptions {

@@ -1,6 +1,6 @@
 /**
  * A spiral-motor dispense board as a `VendingMachine`: Transport + the dispense-board protocol +
- * Clock/Timers. Follows FLOWS.md "Vend, direct drive":
+ * Clock/Timers. Follows docs/vend-rules.md#direct-drive:
  *
  *   selected → vend-pending (sequence number persisted BEFORE the VEND is sent) → dispensing
  *   → dispensed (drop sensor) | not-dispensed (jam, motor fault, no drop, NAK)

@@ -1,6 +1,6 @@
 /**
  * The kiosk as the cashless reader of an MDB vending machine controller (VMC), through a Qibixx
- * text adapter (see qibixx-cashless-line.ts). Follows FLOWS.md "Vend, MDB cashless":
+ * text adapter (see qibixx-cashless-line.ts). Follows docs/vend-rules.md#mdb-cashless:
  *
  *   enabled → VMC asks VEND price,item → vend-requested (persisted; `onVendRequested` listeners
  *   start a payment) → paid: `approve` journals 'approving' THEN sends `C,VEND,<amount>`

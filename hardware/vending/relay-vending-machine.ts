@@ -7,7 +7,7 @@
  * - switched on but the off command failed → 'not-dispensed' + inspect ('relay-stuck'): the
  *   motor may still be running, nobody can tell what dropped;
  * - a vend open at start-up (crash mid-pulse) → all relays switched off, 'not-dispensed' +
- *   inspect ('cannot-verify'), per FLOWS.md "board cannot tell".
+ *   inspect ('cannot-verify'), per docs/vend-rules.md#when-the-board-cannot-tell.
  * The vend is persisted ('vend-pending') before the relay is switched on.
  */
 import type { Clock } from '../../kernel/clock.js';

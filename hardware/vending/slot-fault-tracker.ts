@@ -1,7 +1,7 @@
 /**
  * Counts failed vends per slot and takes a slot out of sale after `maxFailuresInARow` failures in
- * a row, or at once when an outcome needs inspection (FLOWS.md: "A slot that fails N times in a
- * row is taken out of sale and reported"). State lives in the `VendStateStore`, so a slot out of
+ * a row, or at once when an outcome needs inspection
+ * (docs/vend-rules.md#slots-out-of-sale). State lives in the `VendStateStore`, so a slot out of
  * sale stays out across restarts until a technician returns it.
  */
 import type { Clock } from '../../kernel/clock.js';

@@ -1,6 +1,6 @@
 /**
  * Where vending devices persist what they are about to do, so a crash or power loss mid-vend is
- * resolved instead of repeated (FLOWS.md "journal first", "unknown is a state").
+ * resolved instead of repeated (docs/principles.md#journal-first, docs/principles.md#unknown-is-a-state).
  *
  * Contract for every implementation (memory here; SQLite in sync/store/vend-state-store.ts, which
  * matches this interface structurally because sync/ and hardware/ never import each other):
@@ -13,7 +13,7 @@
  */
 import type { CashlessReaderState } from '../protocols/mdb/qibixx-cashless-line.js';
 
-/** Direct drive (dispense board or relay): FLOWS.md "Vend, direct drive". */
+/** Direct drive (dispense board or relay): docs/vend-rules.md#direct-drive. */
 export type DirectVendState = 'vend-pending' | 'dispensing' | 'unknown' | 'dispensed' | 'not-dispensed';
 export const finalDirectVendStates: readonly DirectVendState[] = ['dispensed', 'not-dispensed'];
 
@@ -43,7 +43,7 @@ export interface SlotHealth {
   readonly reason: string | null;
 }
 
-/** MDB cashless: FLOWS.md "Vend, MDB cashless". 'vmc-gave-up' waits for the payment's outcome. */
+/** MDB cashless: docs/vend-rules.md#mdb-cashless. 'vmc-gave-up' waits for the payment's outcome. */
 export type MdbVendState = 'vend-requested' | 'vmc-gave-up' | 'approving' | 'denied' | 'dispensed' | 'not-dispensed';
 export const finalMdbVendStates: readonly MdbVendState[] = ['denied', 'dispensed', 'not-dispensed'];
 

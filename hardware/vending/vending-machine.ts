@@ -54,7 +54,7 @@ export interface VendingMachine {
   /** For logs: kind and address, e.g. `dispense board on serial:/dev/ttyUSB0`. */
   readonly description: string;
   vend(request: VendRequest): Promise<VendOutcome>;
-  /** Resolves every vend a crash or silence left open (FLOWS.md "resolve before selling"). */
+  /** Resolves every vend a crash or silence left open (docs/vend-rules.md#open-vends-at-start-up). */
   resolvePending(): Promise<VendOutcome[]>;
   slotsOutOfSale(): SlotOutOfSale[];
   /** A technician cleared the slot: it sells again and its failure count restarts. */

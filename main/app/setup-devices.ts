@@ -44,7 +44,7 @@ import { ScannerConnection } from '../devices/scanner-connection.js';
 
 /** The mark a reprinted receipt carries under the merchant name. */
 export const reprintBanner = '重印 / REPRINT';
-/** Payment states at which a sale's receipt is printed (FLOWS.md: paid, or accepted offline). */
+/** Payment states at which a sale's receipt is printed (docs/payment-rules.md#when-the-receipt-prints: paid, or accepted offline). */
 const printingStates: readonly string[] = ['paid', 'accepted-offline'];
 
 export interface DevicesSetupOptions {

@@ -2,7 +2,7 @@
  * Wires payments and sync into a starting terminal: the enrolled identity (if any), the signed
  * HTTP client, the payment backend adapter, the sync client with its uploader and distribution
  * puller, offline-code acceptance, and the payment service; then starts the start-up resolution
- * of intents left open (FLOWS.md "Resolve before selling") and the sync loop.
+ * of intents left open (docs/principles.md#resolve-before-selling) and the sync loop.
  *
  * Without an enrolled identity, cash works and wallet payments answer `unavailable`.
  */

@@ -2,7 +2,7 @@
  * Wires the kiosk's vending into a starting terminal (kiosk mode): the dispense board named by
  * `devices.vendingBoard` (`sim:board` by default: the in-process simulator), its durable state on
  * the journal file, and the vend service; then starts the resolution of vends a previous run left
- * open (FLOWS.md "Resolve before selling"). The kiosk refuses selections until it is done.
+ * open (docs/principles.md#resolve-before-selling). The kiosk refuses selections until it is done.
  *
  * A board that cannot be opened, or a URI that is not a dispense board, leaves the kiosk without
  * vending: its commands answer `unavailable` and the log says why; the terminal still starts.

@@ -85,7 +85,7 @@ export const paymentViewSchema = z.object({
   orderId: z.string().nullable(),
   method: z.enum(['qr', 'code', 'cash', 'offline-code']),
   amountMinor: amountMinor,
-  /** A state of FLOWS.md: created, requesting, awaiting, paying, polling, unknown, closing, reversing, paid, failed, expired, cancelled, refunded, accepted-offline, settled, rejected. */
+  /** A state of docs/payment-rules.md#payment-states: created, requesting, awaiting, paying, polling, unknown, closing, reversing, paid, failed, expired, cancelled, refunded, accepted-offline, settled, rejected. */
   state: z.string(),
   isFinal: z.boolean(),
   /** Merchant-presented QR: what to draw, and until when (terminal clock) it is offered. */
@@ -125,8 +125,8 @@ export const syncStatusSchema = z.object({
 export type SyncStatusView = z.infer<typeof syncStatusSchema>;
 
 /**
- * A kiosk vend as the UI sees it (`kiosk.vendStatus`, `vend.changed`), FLOWS.md "Vend, direct
- * drive": `selected` (waiting for its payment) → `vend-pending` (paid; the board is vending) →
+ * A kiosk vend as the UI sees it (`kiosk.vendStatus`, `vend.changed`),
+ * see docs/vend-rules.md#direct-drive: `selected` (waiting for its payment) → `vend-pending` (paid; the board is vending) →
  * `dispensed` | `not-dispensed` (the payment is refunded automatically: see `refund`) |
  * `unknown` (the board did not answer; resolved with the same sequence number, never vended
  * again); `cancelled` when the payment ended unpaid (nothing was vended).

@@ -1,5 +1,5 @@
 /**
- * Customer-presented code (the terminal scans the customer's code), as the table in FLOWS.md:
+ * Customer-presented code (the terminal scans the customer's code), as the table in docs/payment-rules.md#customer-presented-code:
  *
  *   created → paying → paid
  *                    → polling   (USERPAYING / 10003: query every 5 s)  → paid | reversing
@@ -7,7 +7,7 @@
  *                    → failed    (definite failure, Alipay 40004)
  *   reversing → cancelled | refunded (it had been paid and the reversal refunded it) | paid
  *
- * Timing (DOMAIN.md): reverse when still unpaid 30 s after the pay call; WeChat micropay must not
+ * Timing (docs/payment-rules.md#reversal-deadlines): reverse when still unpaid 30 s after the pay call; WeChat micropay must not
  * be reversed earlier than 15 s after the pay call (WeChat "micropay" best practice: "wait at
  * least 15 seconds before calling reverse") and refuses to reverse while USERPAYING (retried).
  * The same payment id is the key for pay, query and reverse; a payment is never paid twice.

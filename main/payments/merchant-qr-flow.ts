@@ -1,5 +1,5 @@
 /**
- * Merchant-presented QR (the customer scans the terminal's code), as the state table in FLOWS.md:
+ * Merchant-presented QR (the customer scans the terminal's code), as the state table in docs/payment-rules.md#merchant-presented-qr:
  *
  *   created → requesting → awaiting → paid                  (push or poll says paid)
  *                                   → closing → expired | cancelled | paid

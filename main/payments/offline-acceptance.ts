@@ -1,8 +1,8 @@
 /**
  * Whether the terminal may accept a verified offline payment code while the backend is out of
- * reach (FLOWS.md, "Offline acceptance"). Pure: the caller verifies the signature
+ * reach (docs/offline-rules.md#accepting-an-offline-code). Pure: the caller verifies the signature
  * (sync/protocol/offline-code.ts), reads its stored offline total and oldest entry from the journal,
- * and passes the time in. Caps follow the card world's store-and-forward practice (DOMAIN.md:
+ * and passes the time in. Caps follow the card world's store-and-forward practice (docs/offline-rules.md#caps:
  * Stripe Terminal per-payment and stored caps, Square's 24 h upload window).
  */
 import { formatMoney } from '../../kernel/money.js';

@@ -1,5 +1,5 @@
 /**
- * Offline acceptance of signed customer codes (FLOWS.md "Offline acceptance"): verifies the
+ * Offline acceptance of signed customer codes (docs/offline-rules.md#accepting-an-offline-code): verifies the
  * Ed25519 signature with the wallet keys from the terminal's distributed settings
  * (sync/protocol/offline-code.ts), then applies the caps policy (main/payments/offline-acceptance.ts)
  * against what is already stored and not yet forwarded. Synchronous and without I/O beyond

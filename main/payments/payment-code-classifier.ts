@@ -1,6 +1,6 @@
 /**
  * Tells which wallet a scanned customer-presented code belongs to, by the prefixes and lengths the
- * acquirers publish (DOMAIN.md): Alipay 16–24 digits starting 25–30; WeChat 18 digits starting
+ * acquirers publish (docs/payment-rules.md#code-formats): Alipay 16–24 digits starting 25–30; WeChat 18 digits starting
  * 10–15; UnionPay starting 62 (the sandbox wallet issues Alipay-shaped "28…" codes). Signed
  * offline codes start `OFL1.` (sync/protocol/offline-code-claims.ts). Anything else is refused with
  * a reason before any intent is created.

@@ -1,7 +1,7 @@
 /**
  * The terminal's payments: starts, watches, cancels and refunds payment intents, and resolves the
- * intents a previous run left open before any new wallet payment is taken (FLOWS.md "Resolve
- * before selling"). Each intent runs in its own flow (merchant QR, customer code, refund); this
+ * intents a previous run left open before any new wallet payment is taken
+ * (docs/principles.md#resolve-before-selling). Each intent runs in its own flow (merchant QR, customer code, refund); this
  * service only routes, keeps the running flows' controls, and turns journal records into views.
  *
  * Who calls: the core's payment handlers (contract commands) and the composition root (start-up

@@ -1,5 +1,5 @@
 /**
- * The intent states of FLOWS.md, one union per flow, and which of them are final. The journal
+ * The intent states of docs/payment-rules.md#payment-states, one union per flow, and which of them are final. The journal
  * stores them as text; these lists are the only place their spelling lives.
  */
 export const merchantQrStates = ['created', 'requesting', 'awaiting', 'unknown', 'closing', 'paid', 'failed', 'expired', 'cancelled'] as const;

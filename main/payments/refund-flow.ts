@@ -1,5 +1,5 @@
 /**
- * Refunds and voids (FLOWS.md "Refund and void"): journaled as `refund-requested` with their own
+ * Refunds and voids (docs/refund-rules.md): journaled as `refund-requested` with their own
  * key before anything is said to the customer; sent when online, kept while offline and retried
  * until definite: `refunded`, or `refund-failed` with the provider's reason.
  *

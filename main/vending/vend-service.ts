@@ -1,5 +1,5 @@
 /**
- * The unattended kiosk's sale (FLOWS.md "Vend, direct drive"; docs/vending.md): a slot is selected,
+ * The unattended kiosk's sale (docs/vend-rules.md#direct-drive; docs/vending.md): a slot is selected,
  * paid with a one-time merchant-presented QR, and vended once paid.
  *
  * Vend intents (journal kind 'vend', parent = the payment intent, detail: slot, sequence):

@@ -16,7 +16,7 @@
  * `minLength` characters, it ends with one of `suffixes` (Enter by default; Tab optional), and it
  * starts with `prefix` when one is configured. Modifier keys (Shift, Alt…) are ignored: scanners
  * press Shift for capitals. Any other named key (Backspace, arrows…) is a person.
- * Note: a keyboard layout other than US makes a scanner type different characters (DOMAIN.md);
+ * Note: a keyboard layout other than US makes a scanner type different characters (docs/scanners-transports-discovery.md#keyboard-layout);
  * configure the scanner for the layout in use.
  */
 

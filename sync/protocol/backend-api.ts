@@ -28,7 +28,7 @@ export const maxRequestBodyBytes = 1_048_576;
 export const maxJournalBatchEntries = 500;
 /** Longest long-poll wait the server honours for `GET /v1/events`. */
 export const maxEventWaitMs = 30_000;
-/** Shortest and longest expiry of a merchant-presented QR (DOMAIN.md: up to 2 h). */
+/** Shortest and longest expiry of a merchant-presented QR (docs/payment-rules.md#qr-expiry: up to 2 h). */
 export const minQrExpiryMs = 30_000;
 export const maxQrExpiryMs = 2 * 60 * 60 * 1000;
 export const defaultQrExpiryMs = 5 * 60 * 1000;

@@ -74,7 +74,7 @@ export const alipayDefaultRequestTimeoutMs = 15_000;
 /** `alipay.trade.cancel` retries after `retry_flag=Y` (the official demo's max_cancel_retry / cancel_duration). */
 export const alipayCancelRetries = 3;
 export const alipayCancelRetryDelayMs = 2_000;
-/** Precreate QR codes live at most 2 h before they are scanned (DOMAIN.md). */
+/** Precreate QR codes live at most 2 h before they are scanned (docs/payment-rules.md#qr-expiry). */
 export const alipayMaxQrLifetimeMinutes = 120;
 
 const beijingOffsetMs = 8 * 60 * 60 * 1000;

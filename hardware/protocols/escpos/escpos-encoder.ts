@@ -1,7 +1,7 @@
 /**
  * ESC/POS encoder: a chainable builder that only produces bytes (no I/O, no clock). Every method
  * appends one command; `encode()` returns the bytes so far. Byte values follow
- * ../shared/DOMAIN.md (ESC/POS) and Epson's ESC/POS command reference.
+ * docs/receipt-printers.md#escpos-command-reference and Epson's ESC/POS command reference.
  *
  * Contract:
  * - Text is written as plain bytes while it is 7-bit ASCII; any other character switches the

@@ -4,7 +4,7 @@
  * Contract:
  * - The half-width yen/yuan sign U+00A5 is always replaced by the full-width ￥ (U+FFE5) before
  *   encoding: GB18030 encodes U+00A5 as the 4-byte `81 30 84 36` that many printers print as
- *   "0 6", while ￥ is `A3 A4` (see ../shared/DOMAIN.md, Money).
+ *   "0 6", while ￥ is `A3 A4` (see docs/receipt-printers.md#the-yuan-sign).
  * - Characters the encoding cannot represent become `?` (0x3F); nothing throws.
  */
 import iconv from 'iconv-lite';

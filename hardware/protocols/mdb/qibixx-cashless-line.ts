@@ -11,7 +11,7 @@
  * - A selection on the machine arrives as `c,STATUS,VEND,<price>,<item>`, price in major units
  *   with a decimal point (`c,STATUS,VEND,1.00,2`).
  * - Approve with `C,VEND,<amount>` (`C,VEND,1.00`). Deny: this terminal sends `C,VEND,-1` (the
- *   command set DOMAIN.md fixes; Qibixx's always-idle tutorial also shows `C,STOP` as a deny,
+ *   command set docs/vending.md#mdb-command-set fixes; Qibixx's always-idle tutorial also shows `C,STOP` as a deny,
  *   which this module still encodes to end a session).
  * - After an approved vend: `c,VEND,SUCCESS`, then `c,STATUS,IDLE`, `c,STATUS,ENABLED`. A product
  *   that fails to drop is reported as `c,ERR,VEND 3` by the adapter (some firmware and

@@ -3,7 +3,7 @@
  * payload, one of our coupons, a product barcode, or nothing we accept (with the reason).
  * Pure; the input is the code text as the scanner framed it (terminator removed, nothing trimmed).
  *
- * Rules (DOMAIN.md "Customer-presented payment code"):
+ * Rules (docs/payment-rules.md#code-formats):
  * - Alipay: 16–24 digits starting 25–30.
  * - WeChat Pay: 18 digits starting 10–15.
  * - UnionPay: 19 digits starting 62. Source: UnionPay's QR code payment specification for the

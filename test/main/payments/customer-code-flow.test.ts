@@ -37,7 +37,7 @@ function recordCallTimes(h: PaymentHarness): { method: string; atMs: number }[] 
   return log;
 }
 
-describe('customer-presented code flow (FLOWS.md table, row by row)', () => {
+describe('customer-presented code flow (docs/payment-rules.md#customer-presented-code, row by row)', () => {
   it('created → paying → paid; "paying" is durable before the pay call', async () => {
     const h = harness();
     const id = h.newPayment('code', 1250, { wallet: 'alipay', code: alipayCode });

@@ -21,7 +21,7 @@ function controls(): { control: FlowControl; cancel: AbortController; stop: Abor
   return { control: { cancel: cancel.signal, stop: stop.signal }, cancel, stop };
 }
 
-describe('merchant-presented QR flow (FLOWS.md table, row by row)', () => {
+describe('merchant-presented QR flow (docs/payment-rules.md#merchant-presented-qr, row by row)', () => {
   it('created → requesting → awaiting → paid by push; journaled before each step', async () => {
     const h = harness();
     const id = h.newPayment('qr', 1250);

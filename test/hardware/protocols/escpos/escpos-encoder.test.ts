@@ -5,7 +5,7 @@ import { EscPosEncodeError, EscPosEncoder, qrCodeImage } from '../../../../hardw
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex').replace(/(..)/g, '$1 ').trim().toUpperCase();
 const gb = () => new EscPosEncoder({ chineseEncoding: 'gb18030' });
 
-describe('EscPosEncoder golden bytes (../shared/DOMAIN.md, ESC/POS)', () => {
+describe('EscPosEncoder golden bytes (docs/receipt-printers.md#escpos-command-reference)', () => {
   it('initializes with ESC @', () => {
     expect(hex(gb().initialize().encode())).toBe('1B 40');
   });
