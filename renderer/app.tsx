@@ -4,12 +4,18 @@ import type { CatalogView, TerminalStatus } from '../main/contract/contract.js';
 import { EventHub } from './api/event-hub.js';
 import type { TerminalClient } from './api/terminal-client.js';
 import { StatusBar } from './components/status-bar.js';
-import type { UiLocale } from './i18n/i18n.js';
+import { supportedLocales, type UiLocale } from './i18n/i18n.js';
 import { CounterScreen } from './screens/counter-screen.js';
 import { KioskScreen } from './screens/kiosk-screen.js';
 import { TechnicianScreen } from './screens/technician-screen.js';
 
 const localeStorageKey = 'terminal.locale';
+
+/** `?lang=en` / `?lang=zh-CN` in the page address picks the language for this load. */
+function localeFromAddress(): UiLocale | undefined {
+  const asked = new URLSearchParams(window.location.search).get('lang');
+  return supportedLocales.find((locale) => locale === asked);
+}
 
 /** Loads status and catalog, follows status events, and routes to the screen of the terminal's mode. */
 export function App({ client }: { client: TerminalClient }) {
@@ -24,7 +30,8 @@ export function App({ client }: { client: TerminalClient }) {
     void client.api['system.status']({}).then((result) => {
       if (!result.ok) return setError(result.error.message);
       setStatus(result.value);
-      const chosen = (localStorage.getItem(localeStorageKey) as UiLocale | null) ?? result.value.locale;
+      const stored = supportedLocales.find((locale) => locale === localStorage.getItem(localeStorageKey));
+      const chosen = localeFromAddress() ?? stored ?? result.value.locale;
       void i18n.changeLanguage(chosen);
     });
     void client.api['catalog.get']({}).then((result) => (result.ok ? setCatalog(result.value) : setError(result.error.message)));
@@ -50,7 +57,7 @@ export function App({ client }: { client: TerminalClient }) {
 
   return (
     <div className={`app app--${status.mode}`} data-testid="app" data-mode={status.mode}>
-      <StatusBar status={status} eventsConnected={eventsConnected} onToggleLanguage={toggleLanguage} />
+      <StatusBar api={client.api} status={status} eventsConnected={eventsConnected} customerFacing={status.mode === 'kiosk'} onToggleLanguage={toggleLanguage} />
       <main className="app__body">
         {status.mode === 'counter' && <CounterScreen api={client.api} hub={hub} catalog={catalog} />}
         {status.mode === 'kiosk' && <KioskScreen api={client.api} hub={hub} catalog={catalog} />}

@@ -25,8 +25,19 @@ export interface ContractError {
   readonly message: string;
   /** True when the same call may succeed later without any change (busy, offline). */
   readonly retryable: boolean;
-  /** Per-field problems for `invalid-argument`; seconds to wait for `locked-out`. */
-  readonly details?: { readonly fields?: readonly { path: string; message: string }[]; readonly retryAfterSeconds?: number } | undefined;
+  /**
+   * Per-field problems for `invalid-argument`; seconds to wait for `locked-out`; `reason`, a stable
+   * key a screen words in its own language (`wrong-pin`, `payment-final`, …) with its `params`.
+   * `message` is English for logs and integrations; screens word errors from code, reason, params.
+   */
+  readonly details?:
+    | {
+        readonly fields?: readonly { path: string; message: string }[];
+        readonly retryAfterSeconds?: number;
+        readonly reason?: string;
+        readonly params?: Readonly<Record<string, string | number>>;
+      }
+    | undefined;
 }
 
 export type CommandResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ContractError };

@@ -1,13 +1,14 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CommandOutput, TerminalApi } from '../../main/contract/contract.js';
+import { describeError } from '../i18n/describe-error.js';
 
 export type OperatorSession = CommandOutput<'auth.login'>;
 type UserSummary = CommandOutput<'users.list'>[number];
 
 /** User tiles plus a PIN pad; shows the core's own error text (wrong PIN, lockout). */
 export function LoginPanel({ api, roles, onLoggedIn }: { api: TerminalApi; roles: readonly UserSummary['role'][]; onLoggedIn: (session: OperatorSession) => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const [users, setUsers] = useState<UserSummary[]>([]);
   const [selected, setSelected] = useState<string | undefined>();
   const [pin, setPin] = useState('');
@@ -16,16 +17,16 @@ export function LoginPanel({ api, roles, onLoggedIn }: { api: TerminalApi; roles
   useEffect(() => {
     void api['users.list']({}).then((result) => {
       if (result.ok) setUsers(result.value.filter((user) => roles.includes(user.role)));
-      else setError(result.error.message);
+      else setError(describeError(t, i18n.language, result.error));
     });
-  }, [api, roles]);
+  }, [api, roles, t, i18n.language]);
 
   const submit = async () => {
     if (!selected) return;
     const result = await api['auth.login']({ userId: selected, pin });
     setPin('');
     if (result.ok) onLoggedIn(result.value);
-    else setError(result.error.message);
+    else setError(describeError(t, i18n.language, result.error));
   };
 
   return (

@@ -5,6 +5,7 @@ import type { PaymentView, TerminalApi } from '../../main/contract/contract.js';
 import { formatMoney } from '../../kernel/money.js';
 import type { EventHub } from '../api/event-hub.js';
 import { paidStates, usePayment } from '../api/use-payment.js';
+import { describeError } from '../i18n/describe-error.js';
 
 /**
  * A running wallet payment: the dynamic QR with its countdown (merchant-presented) or the state of
@@ -12,7 +13,7 @@ import { paidStates, usePayment } from '../api/use-payment.js';
  * it at the provider; the panel reports whatever the provider then says (it may still be paid).
  */
 export function PaymentPanel({ api, hub, initial, onDone }: { api: TerminalApi; hub: EventHub; initial: PaymentView; onDone: (view: PaymentView) => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const view = usePayment(api, hub, initial) ?? initial;
   const [qrImage, setQrImage] = useState<string | undefined>();
   const [nowMs, setNowMs] = useState(() => Date.now());
@@ -35,16 +36,16 @@ export function PaymentPanel({ api, hub, initial, onDone }: { api: TerminalApi; 
   const cancel = async () => {
     setCancelling(true);
     const answer = await api['payment.cancel']({ paymentIntentId: view.paymentIntentId });
-    if (!answer.ok) setError(answer.error.message);
+    if (!answer.ok) setError(describeError(t, i18n.language, answer.error));
     setCancelling(false);
   };
 
   return (
     <div className={`payment-panel payment-panel--${paid ? 'paid' : view.isFinal ? 'ended' : 'running'}`} data-testid="payment-panel" data-state={view.state}>
       <div className="payment-panel__amount">{formatMoney(view.amountMinor)}</div>
-      {view.method === 'qr' && !view.isFinal && (
+      {view.method === 'qr' && !view.isFinal && !paid && (
         <>
-          {qrImage ? <img className="payment-panel__qr" src={qrImage} alt={t('payment.scanToPay')} data-testid="payment-qr" /> : <div className="payment-panel__qr" />}
+          {qrImage ? <img className="payment-panel__qr" src={qrImage} alt={t('payment.qrName')} data-testid="payment-qr" /> : <div className="payment-panel__qr" />}
           <p>{t('payment.scanToPay')}</p>
           {secondsLeft !== undefined && <p className="muted" data-testid="payment-countdown">{t('payment.expiresIn', { seconds: secondsLeft })}</p>}
         </>
@@ -52,7 +53,8 @@ export function PaymentPanel({ api, hub, initial, onDone }: { api: TerminalApi; 
       <p className="payment-panel__state" data-testid="payment-state">{t(`payment.state.${view.state}`, { defaultValue: view.state })}</p>
       {view.reason && view.isFinal && !paid && <p className="error" data-testid="payment-reason">{view.reason}</p>}
       {error && <p className="error" role="alert">{error}</p>}
-      {!view.isFinal ? (
+      {/* Money received (also an offline code waiting for upload) ends the sale for the cashier. */}
+      {!view.isFinal && !paid ? (
         <button type="button" className="wide" data-testid="payment-cancel" disabled={cancelling} onClick={() => void cancel()}>
           {t('counter.cancel')}
         </button>

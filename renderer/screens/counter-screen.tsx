@@ -1,8 +1,10 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { CatalogView, CommandOutput, PaymentView, TerminalApi } from '../../main/contract/contract.js';
+import type { CatalogView, CommandOutput, ContractError, PaymentView, TerminalApi } from '../../main/contract/contract.js';
 import { formatMoney } from '../../kernel/money.js';
-import { KeyboardWedgeDetector } from '../input/keyboard-wedge-detector.js';
+import { useKeyboardWedge } from '../input/use-keyboard-wedge.js';
+import { operatorSessionStore } from '../api/operator-session-store.js';
+import { describeError } from '../i18n/describe-error.js';
 import type { EventHub } from '../api/event-hub.js';
 import { paidStates } from '../api/use-payment.js';
 import { PaymentPanel } from '../components/payment-panel.js';
@@ -29,7 +31,7 @@ const lineKey = (productId: string, optionIds: readonly string[]) => `${productI
  */
 export function CounterScreen({ api, hub, catalog }: { api: TerminalApi; hub: EventHub; catalog: CatalogView }) {
   const { t, i18n } = useTranslation();
-  const [session, setSession] = useState<OperatorSession | undefined>();
+  const [session, setSessionState] = useState<OperatorSession | undefined>(() => operatorSessionStore.load(Date.now()));
   const [categoryId, setCategoryId] = useState(catalog.categories[0]?.id);
   const [lines, setLines] = useState<DraftLine[]>([]);
   const [picking, setPicking] = useState<string | undefined>();
@@ -42,6 +44,29 @@ export function CounterScreen({ api, hub, catalog }: { api: TerminalApi; hub: Ev
   const [codeEntry, setCodeEntry] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
 
+  const setSession = (next: OperatorSession | undefined) => {
+    operatorSessionStore.save(next);
+    setSessionState(next);
+  };
+  /** Back to a clean counter: a new operator never sees the previous one's order or change. */
+  const logOut = () => {
+    if (session) void api['auth.logout']({ sessionId: session.sessionId });
+    setSession(undefined);
+    setLines([]);
+    setResult(undefined);
+    setError(undefined);
+    setTendering(false);
+    setCodeEntry(undefined);
+    setPicking(undefined);
+  };
+  const showError = (error: ContractError) => {
+    if (error.code === 'unauthenticated') {
+      setSession(undefined);
+      return;
+    }
+    setError(describeError(t, i18n.language, error));
+  };
+
   const productsById = useMemo(() => new Map(catalog.products.map((product) => [product.id, product])), [catalog]);
   const optionsById = useMemo(() => new Map(catalog.modifierGroups.flatMap((group) => group.options.map((option) => [option.id, option]))), [catalog]);
   const requestLines = useMemo(() => lines.map(({ productId, quantity, modifierOptionIds }) => ({ productId, quantity, modifierOptionIds: [...modifierOptionIds] })), [lines]);
@@ -53,14 +78,16 @@ export function CounterScreen({ api, hub, catalog }: { api: TerminalApi; hub: Ev
     void api['sale.quote']({ lines: requestLines }).then((answer) => {
       if (!current) return;
       if (answer.ok) setQuote(answer.value);
-      else setError(answer.error.message);
+      else showError(answer.error);
     });
     return () => {
       current = false;
     };
   }, [api, requestLines]);
 
-  const canTakeWallet = session !== undefined && lines.length > 0 && payment === undefined && !busy && quote !== undefined;
+  // From Charge until the payment ends the order is locked: what the customer pays is what was shown.
+  const orderLocked = payment !== undefined || busy;
+  const canTakeWallet = session !== undefined && lines.length > 0 && !orderLocked && quote !== undefined;
 
   const startWallet = async (method: 'qr' | 'code', code?: string) => {
     if (!session) return;
@@ -70,27 +97,24 @@ export function CounterScreen({ api, hub, catalog }: { api: TerminalApi; hub: Ev
     setBusy(false);
     setCodeEntry(undefined);
     if (answer.ok) setPayment({ view: answer.value.payment, receiptNumber: answer.value.receiptNumber });
-    else if (answer.error.code === 'unauthenticated') setSession(undefined);
-    else setError(answer.error.code === 'unavailable' ? `${t('payment.needsNetwork')} (${answer.error.message})` : answer.error.message);
+    else if (answer.error.code === 'unavailable' && method === 'qr') setError(t('payment.needsNetwork'));
+    else showError(answer.error);
   };
 
   // A keyboard-wedge scanner types the customer's code and Enter anywhere on the screen.
-  useEffect(() => {
-    if (!canTakeWallet) return;
-    const detector = new KeyboardWedgeDetector();
-    const onKey = (event: KeyboardEvent) => {
-      if (event.target instanceof HTMLInputElement) return;
-      for (const decision of detector.push({ key: event.key, timeMs: event.timeStamp })) {
-        if (decision.kind === 'scan') void startWallet('code', decision.code);
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+  useKeyboardWedge((code) => {
+    if (!session || orderLocked) return;
+    if (!canTakeWallet) {
+      setError(t('counter.scanNeedsOrder'));
+      return;
+    }
+    void startWallet('code', code);
   });
 
   if (!session) return <LoginPanel api={api} roles={['cashier', 'supervisor']} onLoggedIn={setSession} />;
 
   const addLine = (productId: string, modifierOptionIds: readonly string[]) => {
+    if (orderLocked) return;
     setResult(undefined);
     setError(undefined);
     const key = lineKey(productId, modifierOptionIds);
@@ -101,6 +125,7 @@ export function CounterScreen({ api, hub, catalog }: { api: TerminalApi; hub: Ev
     );
   };
   const changeQuantity = (key: string, delta: number) =>
+    !orderLocked &&
     setLines((current) => current.map((line) => (line.key === key ? { ...line, quantity: line.quantity + delta } : line)).filter((line) => line.quantity > 0));
 
   const totalMinor = quote?.totalMinor;
@@ -114,8 +139,7 @@ export function CounterScreen({ api, hub, catalog }: { api: TerminalApi; hub: Ev
       setLines([]);
       setTendering(false);
     } else {
-      if (answer.error.code === 'unauthenticated') setSession(undefined);
-      setError(answer.error.message);
+      showError(answer.error);
     }
   };
 
@@ -138,6 +162,7 @@ export function CounterScreen({ api, hub, catalog }: { api: TerminalApi; hub: Ev
                 key={product.id}
                 className="tile"
                 data-testid={`product-${product.id}`}
+                disabled={orderLocked}
                 onClick={() => (product.modifierGroupIds.length > 0 ? setPicking(product.id) : addLine(product.id, []))}
               >
                 <span className="tile__name">{localized(product.name, i18n.language)}</span>
@@ -157,10 +182,10 @@ export function CounterScreen({ api, hub, catalog }: { api: TerminalApi; hub: Ev
           />
         )}
       </section>
-      <aside className="counter__order">
+      <aside className={orderLocked ? 'counter__order counter__order--paying' : 'counter__order'}>
         <header className="order__header">
           <h2>{t('counter.order')}</h2>
-          <button type="button" onClick={() => { void api['auth.logout']({ sessionId: session.sessionId }); setSession(undefined); }}>
+          <button type="button" data-testid="logout" onClick={logOut}>
             {session.user.name} · {t('login.logout')}
           </button>
         </header>
@@ -170,16 +195,17 @@ export function CounterScreen({ api, hub, catalog }: { api: TerminalApi; hub: Ev
             const product = productsById.get(line.productId);
             const modifiers = line.modifierOptionIds.map((id) => optionsById.get(id)).filter((option) => option !== undefined);
             const quoted = quote?.lines[index];
+            const name = product ? localized(product.name, i18n.language) : line.productId;
             return (
               <li key={line.key}>
                 <span>
-                  {product ? localized(product.name, i18n.language) : line.productId}
+                  {name}
                   {modifiers.length > 0 && <small className="muted"> · {modifiers.map((option) => localized(option.name, i18n.language)).join(' / ')}</small>}
                 </span>
                 <span className="order__quantity">
-                  <button type="button" aria-label="-" onClick={() => changeQuantity(line.key, -1)}>−</button>
+                  <button type="button" aria-label={t('counter.decrease', { name })} disabled={orderLocked} onClick={() => changeQuantity(line.key, -1)}>−</button>
                   {line.quantity}
-                  <button type="button" aria-label="+" onClick={() => changeQuantity(line.key, 1)}>+</button>
+                  <button type="button" aria-label={t('counter.increase', { name })} disabled={orderLocked} onClick={() => changeQuantity(line.key, 1)}>+</button>
                 </span>
                 <span>{quoted ? formatMoney(quoted.lineTotalMinor) : '…'}</span>
               </li>
@@ -195,7 +221,7 @@ export function CounterScreen({ api, hub, catalog }: { api: TerminalApi; hub: Ev
             <div>{t('counter.change')}: <strong data-testid="change">{formatMoney(result.changeMinor)}</strong></div>
           </div>
         )}
-        {error && <p className="error" role="alert">{t('errors.generic', { message: error })}</p>}
+        {error && <p className="error" role="alert" data-testid="counter-error">{error}</p>}
         {payment ? (
           <PaymentPanel
             api={api}
@@ -211,7 +237,7 @@ export function CounterScreen({ api, hub, catalog }: { api: TerminalApi; hub: Ev
           />
         ) : !tendering ? (
           <>
-            <button type="button" className="primary wide" data-testid="pay-cash" disabled={totalMinor === undefined || lines.length === 0} onClick={() => { setTendering(true); setTenderedMinor(totalMinor ?? 0); }}>
+            <button type="button" className="primary wide" data-testid="pay-cash" aria-label={t('counter.cash')} disabled={totalMinor === undefined || lines.length === 0} onClick={() => { setTendering(true); setTenderedMinor(totalMinor ?? 0); }}>
               {t('counter.cash')} {formatMoney(totalMinor ?? 0)}
             </button>
             <div className="tender-methods">
