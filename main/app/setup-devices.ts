@@ -7,6 +7,10 @@
  *   `receiptPrinter/receipt/<orderId>`, and one ticket per kitchen station with lines in it,
  *   keyed `kitchenPrinter:<station>/kitchen/<orderId>`: a repeated event or a restart never
  *   prints twice. Jobs left queued by an earlier run print at start.
+ * - A cash sale's receipt ends with the cash drawer pulse (`ESC p 0 50 100` after the cut) when
+ *   `devices.cashDrawer` is on (default: on with a receipt printer). The pulse is part of the
+ *   receipt's print job (description `receipt <number> + cash drawer`), so it is stored in
+ *   `print_jobs` before it is sent and fires at most once; reprints never open the drawer.
  * - `printer.reprint` queues a new job marked `重印 / REPRINT`.
  * - The scanner's classified codes reach the UIs as `scan.received`; the core starts nothing.
  * - `sim:printer` / `sim:scanner` run the in-process simulators; the simulated printer writes
@@ -35,7 +39,7 @@ import { parseDeviceUri, type DeviceUri } from '../../hardware/transports/device
 import { createTransport, type AttachSimulator } from '../../hardware/transports/open-transport.js';
 import type { Journal } from '../../sync/store/journal.js';
 import { SqlitePrintJobStore } from '../../sync/store/print-job-store.js';
-import type { TerminalConfig } from '../config/config-schema.js';
+import { cashDrawerEnabled, type TerminalConfig } from '../config/config-schema.js';
 import type { CommandOutput } from '../contract/contract.js';
 import type { TerminalCore } from '../core/terminal-core.js';
 import { PrinterStation } from '../devices/printer-station.js';
@@ -44,7 +48,7 @@ import { ScannerConnection } from '../devices/scanner-connection.js';
 
 /** The mark a reprinted receipt carries under the merchant name. */
 export const reprintBanner = '重印 / REPRINT';
-/** Payment states at which a sale's receipt is printed (FLOWS.md: paid, or accepted offline). */
+/** Payment states at which a sale's receipt is printed: paid, or accepted offline. */
 const printingStates: readonly string[] = ['paid', 'accepted-offline'];
 
 export interface DevicesSetupOptions {
@@ -172,6 +176,7 @@ export function setupDevices(options: DevicesSetupOptions): DevicesSetup {
     }
   }
   const receiptStation = stations.get('receiptPrinter');
+  const drawerFitted = cashDrawerEnabled(config.devices);
 
   /** Queues the receipt and kitchen tickets of a completed sale, once per order. */
   const printSale = (orderId: string): void => {
@@ -184,8 +189,12 @@ export function setupDevices(options: DevicesSetupOptions): DevicesSetup {
       return;
     }
     if (receiptStation && receiptJob && !receiptStation.has(receiptJob)) {
-      const bytes = layoutReceipt(documents.receipt, { profile: receiptStation.profile, locale });
-      void receiptStation.submit({ id: receiptJob, description: `receipt ${documents.receiptNumber}`, bytes });
+      // The drawer pulse travels inside the receipt job, after the cut: stored in print_jobs (the
+      // journal file) before any byte is sent, sent once with the receipt, never on a reprint.
+      const kickDrawer = drawerFitted && documents.receipt.tender.method === 'cash';
+      const bytes = layoutReceipt(documents.receipt, { profile: receiptStation.profile, locale, kickDrawer });
+      void receiptStation.submit({ id: receiptJob, description: `receipt ${documents.receiptNumber}${kickDrawer ? ' + cash drawer' : ''}`, bytes });
+      if (kickDrawer) logger.info({ orderId, jobId: receiptJob }, 'cash drawer kick queued with the receipt');
     }
     for (const ticket of documents.kitchenTickets) {
       const station = stations.get(`kitchenPrinter:${ticket.station}`);
