@@ -7,6 +7,7 @@ import { startTerminalCore, type RunningTerminal } from '../../../main/app/start
 import type { CommandResult, PaymentView, TerminalEvent, TerminalStatus } from '../../../main/contract/contract.js';
 import { dispatchCommand } from '../../../main/core/command-dispatcher.js';
 import { createSilentLogger } from '../../../main/logging/logger.js';
+import type { DiscoveredDevice } from '../../../hardware/discovery/discover-devices.js';
 import { printerProfiles } from '../../../hardware/printers/printer-profiles.js';
 import { EscPosDecoder, type EscPosCommand } from '../../../hardware/protocols/escpos/escpos-decoder.js';
 import { PrinterSimulator } from '../../../hardware/simulators/printer-simulator.js';
@@ -15,6 +16,7 @@ import { SerialTransport } from '../../../hardware/transports/serial-transport.j
 import { SqlitePrintJobStore } from '../../../sync/store/print-job-store.js';
 import { SandboxWalletClient } from '../../../backend/acquirers/sandbox/sandbox-wallet-client.js';
 import { createCoreFixture, type CoreFixture } from '../../support/core-fixture.js';
+import { captureLogger } from '../devices/capture-logger.js';
 
 const running: RunningTerminal[] = [];
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -246,6 +248,64 @@ describe('cash drawer on a receipt printer over a socat PTY (whole terminal, cas
     expect(printer.received().length).toBeGreaterThan(0);
     expect(occurrences(printer.received(), drawerCommand)).toBe(0);
     expect(job.description).toBe(`receipt ${sale.receiptNumber}`);
+  }, 60_000);
+});
+
+describe('setupDevices rebinding a serial receipt printer (socat PTYs, fake device listing)', () => {
+  it('reopens the printer when it comes back under another path, logs the move, and prints the next receipt there', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'rebind-'));
+    const firstPath = join(folder, 'ttyUSB0');
+    const secondPath = join(folder, 'ttyUSB1');
+    const listed = (path: string): DiscoveredDevice => ({ kind: 'serial', uri: `serial:${path}`, path, vendorId: 0x0416, productId: 0x5011, serialNumber: 'PRN-1' });
+    const first = await ptyPrinter({ hostPath: firstPath, devicePath: join(folder, 'printer-a') });
+    let attached: DiscoveredDevice[] = [listed(firstPath)];
+
+    const base = createCoreFixture();
+    const fixture = createCoreFixture({ config: { ...base.config, devices: { kitchenPrinters: {}, receiptPrinter: `serial:${firstPath}?baud=115200` } } });
+    base.close();
+    const { logger, entries } = captureLogger();
+    const devices = setupDevices({
+      config: fixture.config,
+      dataDir: mkdtempSync(join(tmpdir(), 'rebind-data-')),
+      journal: fixture.journal,
+      journalFile: fixture.journalFile,
+      core: fixture.core,
+      logger,
+      initialRetryDelayMs: 20,
+      deviceWatch: { list: async () => ({ devices: attached, warnings: [] }), pollMs: 50, initialDelayMs: 20, maxDelayMs: 100 },
+    });
+    cleanups.push(() => fixture.close(), () => devices.stop());
+    await devices.ready;
+    await eventually('the printer identified by its USB ids', () => entries.find((entry) => entry.msg.startsWith('device identified')));
+    const printerState = () => fixture.core.status().devices.find((device) => device.role === 'receiptPrinter');
+
+    const { sessionId } = await call<{ sessionId: string }>(fixture, 'auth.login', { userId: 'cashier', pin: '1111' });
+    const sellAndAnnounce = async () => {
+      const sale = await call<{ orderId: string; receiptNumber: string; paymentIntentId: string }>(fixture, 'sale.payCash', { sessionId, lines: [{ productId: 'water', quantity: 1 }], tenderedMinor: 200 });
+      fixture.core.publish({
+        name: 'payment.changed',
+        payload: { paymentIntentId: sale.paymentIntentId, orderId: sale.orderId, method: 'cash', amountMinor: 200, state: 'paid', isFinal: true, qrContent: null, expiresAtMs: null, reason: null, provider: null, refundableMinor: 200, refunds: [], updatedAtMs: 0 },
+      });
+      return sale;
+    };
+    const firstSale = await sellAndAnnounce();
+    await eventually('the first receipt on the first path', () => first.simulator.receipts.length === 1);
+    expect(first.simulator.receipts[0]!.lines.join('\n')).toContain(firstSale.receiptNumber);
+
+    await first.unplug();
+    attached = [];
+    await eventually('the printer missed', () => entries.some((entry) => entry.msg === 'device not attached; looking for it by its USB identity'));
+
+    const second = await ptyPrinter({ hostPath: secondPath, devicePath: join(folder, 'printer-b') });
+    attached = [listed(secondPath)];
+    const rebound = await eventually('the rebinding logged', () => entries.find((entry) => entry.msg === 'device rebound to a new path'));
+    expect(rebound).toMatchObject({ role: 'receiptPrinter', from: firstPath, to: secondPath });
+    await eventually('the printer shown online again', () => printerState()?.state === 'online');
+
+    const secondSale = await sellAndAnnounce();
+    await eventually('the next receipt on the new path', () => second.simulator.receipts.length === 1);
+    expect(second.simulator.receipts[0]!.lines.join('\n')).toContain(secondSale.receiptNumber);
+    expect(first.simulator.receipts).toHaveLength(1);
   }, 60_000);
 });
 
