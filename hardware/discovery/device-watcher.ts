@@ -14,7 +14,8 @@
  *   delays doubling up to `maxDelayMs` (default 30000); each wait emits `retry-scheduled`.
  * - When a matching device is listed again, `online` is emitted with its (possibly new) URI and
  *   `rebound: true`; the owner reopens its transport on that URI. Matching prefers the serial
- *   number, then the previous path.
+ *   number, then the previous path. A device that is online but listed only under another path
+ *   (replugged between two polls, no disconnect seen) is reported the same way.
  * - A failing listing counts as "not found" for offline devices and never marks an online
  *   device offline (a flaky udev must not take a printer down).
  * Time is the injected DeviceTimer; nothing here reads the wall clock.
@@ -141,6 +142,8 @@ export class DeviceWatcher {
       const found = devices && this.find(entry, devices);
       if (found) {
         if (entry.state === 'unknown') this.goOnline(entry, found, false);
+        // Unplugged and replugged between two polls with no disconnect seen: it moved.
+        else if (found.path !== entry.path) this.goOnline(entry, found, true);
       } else if (devices) {
         this.goOffline(entry, entry.state === 'unknown' ? 'not attached' : 'no longer attached (unplugged?)');
       }

@@ -7,11 +7,18 @@
  *   `receiptPrinter/receipt/<orderId>`, and one ticket per kitchen station with lines in it,
  *   keyed `kitchenPrinter:<station>/kitchen/<orderId>`: a repeated event or a restart never
  *   prints twice. Jobs left queued by an earlier run print at start.
+ * - A cash sale's receipt ends with the cash drawer pulse (`ESC p 0 50 100` after the cut) when
+ *   `devices.cashDrawer` is on (default: on with a receipt printer). The pulse is part of the
+ *   receipt's print job (description `receipt <number> + cash drawer`), so it is stored in
+ *   `print_jobs` before it is sent and fires at most once; reprints never open the drawer.
  * - `printer.reprint` queues a new job marked `重印 / REPRINT`.
  * - The scanner's classified codes reach the UIs as `scan.received`; the core starts nothing.
  * - `sim:printer` / `sim:scanner` run the in-process simulators; the simulated printer writes
  *   each receipt as `.txt` and `.png` into `<dataDir>/simulated-printer/`.
  * - The printer profile is `generic-80mm` unless a `sim:printer` URI names one (`?profile=`).
+ * - A `serial:` or `file:` device (printer or scanner) is bound at its configured path. Once it
+ *   works, its USB identity is learnt from discovery; if it is unplugged and comes back under
+ *   another path, it is reopened there and the rebinding is logged (main/devices/device-rebinder.ts).
  *
  * Nothing here may stop the terminal: every device error is caught, logged and shown as the
  * device's state in `system.status` (`offline` with the reason); faulted jobs stay queued.
@@ -21,6 +28,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { systemDeviceTimer, type DeviceTimer } from '../../hardware/devices/device-timer.js';
+import { DeviceWatcher } from '../../hardware/discovery/device-watcher.js';
+import { discoverDevices, type Discovery } from '../../hardware/discovery/discover-devices.js';
 import { layoutKitchenTicket } from '../../hardware/printers/kitchen-ticket-layout.js';
 import type { PrintJobStore } from '../../hardware/printers/print-job-store.js';
 import { defaultPrinterProfileName, findPrinterProfile } from '../../hardware/printers/printer-profiles.js';
@@ -32,13 +41,16 @@ import type { PrinterSimulator } from '../../hardware/simulators/printer-simulat
 import type { ScannerSimulator } from '../../hardware/simulators/scanner-simulator.js';
 import { writeReceiptFiles } from '../../hardware/simulators/write-receipt-files.js';
 import { parseDeviceUri, type DeviceUri } from '../../hardware/transports/device-uri.js';
-import { createTransport, type AttachSimulator } from '../../hardware/transports/open-transport.js';
+import { createTransport, type AttachSimulator, type TransportDependencies } from '../../hardware/transports/open-transport.js';
+import type { Transport } from '../../hardware/transports/transport.js';
 import type { Journal } from '../../sync/store/journal.js';
 import { SqlitePrintJobStore } from '../../sync/store/print-job-store.js';
-import type { TerminalConfig } from '../config/config-schema.js';
+import { cashDrawerEnabled, type TerminalConfig } from '../config/config-schema.js';
 import type { CommandOutput } from '../contract/contract.js';
 import type { TerminalCore } from '../core/terminal-core.js';
+import { DeviceRebinder, isPathDeviceUri } from '../devices/device-rebinder.js';
 import { PrinterStation } from '../devices/printer-station.js';
+import { RebindableTransport } from '../devices/rebindable-transport.js';
 import { saleDocuments } from '../devices/sale-receipt.js';
 import { ScannerConnection } from '../devices/scanner-connection.js';
 
@@ -59,6 +71,19 @@ export interface DevicesSetupOptions {
   readonly timer?: DeviceTimer | undefined;
   /** First reopen / status-check delay after a fault (doubling, capped at 30 s); default 1000 ms. */
   readonly initialRetryDelayMs?: number | undefined;
+  /**
+   * How `serial:` / `file:` devices are found again under a new path: the listing (serial ports and
+   * USB printers; HID devices are bound by their ids already) and the DeviceWatcher's timing
+   * (poll 2000 ms; when gone, 500 ms doubling to 30 s).
+   */
+  readonly deviceWatch?: DeviceWatchOptions | undefined;
+}
+
+export interface DeviceWatchOptions {
+  readonly list?: (() => Promise<Discovery>) | undefined;
+  readonly pollMs?: number | undefined;
+  readonly initialDelayMs?: number | undefined;
+  readonly maxDelayMs?: number | undefined;
 }
 
 export interface DevicesSetup {
@@ -94,6 +119,26 @@ export function setupDevices(options: DevicesSetupOptions): DevicesSetup {
   const simulatedPrinterFolder = join(options.dataDir, 'simulated-printer');
   const simulatedPrinters = new Map<string, PrinterSimulator>();
   let simulatedScanner: ScannerSimulator | undefined;
+
+  const watchOptions = options.deviceWatch ?? {};
+  // HID devices are not listed: hid: URIs name vendor, product and serial number, not a path.
+  const listDevices = watchOptions.list ?? (() => discoverDevices({ hid: { devices: async () => [] } }));
+  const rebinder = new DeviceRebinder({
+    watcher: new DeviceWatcher({ list: listDevices, timer, pollMs: watchOptions.pollMs, initialDelayMs: watchOptions.initialDelayMs, maxDelayMs: watchOptions.maxDelayMs }),
+    list: listDevices,
+    logger,
+  });
+
+  /**
+   * The transport for URI: for `serial:` / `file:` one that the rebinder can point at a new path
+   * (RECONNECT reopens the device there); other schemes as they are.
+   */
+  const deviceTransport = (role: string, uri: DeviceUri, dependencies: TransportDependencies, reconnect: () => void): Transport => {
+    if (!isPathDeviceUri(uri)) return createTransport(uri, dependencies);
+    const transport = new RebindableTransport(createTransport(uri, dependencies), (cause) => rebinder.deviceLost(role, cause.message));
+    rebinder.add({ role, configuredUri: uri, transport, createTransport: (next) => createTransport(next, dependencies), reconnectNow: reconnect });
+    return transport;
+  };
 
   const setState = (role: string, uri: string, state: 'online' | 'offline', reason: string | null) => {
     core.setDeviceState(role, state === 'online' && uri.startsWith('sim:') ? 'simulated' : state, reason);
@@ -146,17 +191,21 @@ export function setupDevices(options: DevicesSetupOptions): DevicesSetup {
     try {
       const uri: DeviceUri = parseDeviceUri(uriText);
       const profile = findPrinterProfile(uri.scheme === 'sim' ? (uri.options['profile'] ?? defaultPrinterProfileName) : defaultPrinterProfileName);
-      const transport = createTransport(uri, { attachSimulator: attachSimulator(role, prefix) });
-      return new PrinterStation({
+      // The reconnect callback runs only after a rebinding, long after `station` is assigned.
+      const station: PrinterStation = new PrinterStation({
         role,
-        transport,
+        transport: deviceTransport(role, uri, { attachSimulator: attachSimulator(role, prefix) }, () => station.recheckNow()),
         profile,
         store: jobs,
         timer,
         logger,
         initialRetryDelayMs: options.initialRetryDelayMs,
-        onState: (state, reason) => setState(role, uriText, state, reason),
+        onState: (state, reason) => {
+          setState(role, uriText, state, reason);
+          if (state === 'online') void rebinder.identify(role);
+        },
       });
+      return station;
     } catch (error) {
       logger.error({ role, uri: uriText, err: error }, 'printer cannot be set up');
       setState(role, uriText, 'offline', `not set up: ${errorText(error)}`);
@@ -172,6 +221,7 @@ export function setupDevices(options: DevicesSetupOptions): DevicesSetup {
     }
   }
   const receiptStation = stations.get('receiptPrinter');
+  const drawerFitted = cashDrawerEnabled(config.devices);
 
   /** Queues the receipt and kitchen tickets of a completed sale, once per order. */
   const printSale = (orderId: string): void => {
@@ -184,8 +234,12 @@ export function setupDevices(options: DevicesSetupOptions): DevicesSetup {
       return;
     }
     if (receiptStation && receiptJob && !receiptStation.has(receiptJob)) {
-      const bytes = layoutReceipt(documents.receipt, { profile: receiptStation.profile, locale });
-      void receiptStation.submit({ id: receiptJob, description: `receipt ${documents.receiptNumber}`, bytes });
+      // The drawer pulse travels inside the receipt job, after the cut: stored in print_jobs (the
+      // journal file) before any byte is sent, sent once with the receipt, never on a reprint.
+      const kickDrawer = drawerFitted && documents.receipt.tender.method === 'cash';
+      const bytes = layoutReceipt(documents.receipt, { profile: receiptStation.profile, locale, kickDrawer });
+      void receiptStation.submit({ id: receiptJob, description: `receipt ${documents.receiptNumber}${kickDrawer ? ' + cash drawer' : ''}`, bytes });
+      if (kickDrawer) logger.info({ orderId, jobId: receiptJob }, 'cash drawer kick queued with the receipt');
     }
     for (const ticket of documents.kitchenTickets) {
       const station = stations.get(`kitchenPrinter:${ticket.station}`);
@@ -225,14 +279,17 @@ export function setupDevices(options: DevicesSetupOptions): DevicesSetup {
     try {
       const uri = parseDeviceUri(scannerUri);
       const framing: ScannerFraming = uri.scheme === 'hid' || (uri.scheme === 'sim' && uri.options['framing'] === 'hid-pos') ? 'hid-pos' : 'serial-lines';
-      const transport = createTransport(uri, { attachSimulator: attachSimulator('scanner', 'scanner'), hidUsagePage: 0x8c });
+      const transport = deviceTransport('scanner', uri, { attachSimulator: attachSimulator('scanner', 'scanner'), hidUsagePage: 0x8c }, () => scanner?.reconnectNow());
       scanner = new ScannerConnection({
         transport,
         framing,
         timer,
         logger,
         initialRetryDelayMs: options.initialRetryDelayMs,
-        onState: (state, reason) => setState('scanner', scannerUri, state, reason),
+        onState: (state, reason) => {
+          setState('scanner', scannerUri, state, reason);
+          if (state === 'online') void rebinder.identify('scanner');
+        },
         onScan: (scan) => core.publish({ name: 'scan.received', payload: scan }),
       });
     } catch (error) {
@@ -251,6 +308,7 @@ export function setupDevices(options: DevicesSetupOptions): DevicesSetup {
     simulatedPrinterFolder,
     ready,
     async stop() {
+      rebinder.stop();
       unsubscribe();
       await scanner?.stop();
       for (const station of stations.values()) await station.stop();

@@ -127,6 +127,16 @@ export const configSchema = z.strictObject({
       kitchenPrinters: z.record(identifier, deviceUri).default({}),
       scanner: deviceUri.optional(),
       vendingBoard: deviceUri.optional(),
+      /**
+       * A cash drawer hangs on the receipt printer's drawer port: a cash sale's receipt ends with the
+       * drawer pulse. Unset means true when a receipt printer is configured (see `cashDrawerEnabled`).
+       */
+      cashDrawer: z.boolean({ error: 'expected true or false' }).optional(),
+    })
+    .superRefine((devices, context) => {
+      if (devices.cashDrawer === true && devices.receiptPrinter === undefined) {
+        context.addIssue({ code: 'custom', path: ['cashDrawer'], message: 'the cash drawer is opened by the receipt printer: set devices.receiptPrinter, or cashDrawer: false' });
+      }
     })
     .prefault({ receiptPrinter: 'sim:printer', scanner: 'sim:scanner', vendingBoard: 'sim:board' }),
   localApi: z
@@ -167,3 +177,8 @@ export type TerminalConfig = Omit<ParsedConfig, 'catalog' | 'planogram' | 'users
   readonly planogram: z.output<typeof planogramSchema>;
   readonly users: readonly z.output<typeof userSchema>[];
 };
+
+/** Whether cash sales open the drawer: `devices.cashDrawer`, or when unset, whether a receipt printer is configured. */
+export function cashDrawerEnabled(devices: Pick<TerminalConfig['devices'], 'receiptPrinter' | 'cashDrawer'>): boolean {
+  return devices.receiptPrinter !== undefined && (devices.cashDrawer ?? true);
+}

@@ -129,6 +129,16 @@ export class PrinterStation {
     return outcome.state === 'printed' ? outcome : { state: 'queued', reason: outcome.error ? faultText(outcome.error) : null };
   }
 
+  /**
+   * The device is back (possibly under a new path, see device-rebinder.ts): check it and drain
+   * now instead of at the next backoff step. Never throws.
+   */
+  recheckNow(): void {
+    if (this.stopped) return;
+    this.backoff.reset();
+    void this.track(this.check());
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     this.backoff.stop();

@@ -47,6 +47,7 @@ export class ScannerConnection {
   private readonly device: ScannerDevice;
   private readonly backoff: RetryBackoff;
   private stopped = false;
+  private starting: Promise<void> | undefined;
 
   constructor(private readonly options: ScannerConnectionOptions) {
     this.device = new ScannerDevice({ transport: options.transport, framing: options.framing, timer: options.timer });
@@ -71,6 +72,22 @@ export class ScannerConnection {
   /** Opens the scanner; on failure reports offline and keeps retrying. Never rejects. */
   async start(): Promise<void> {
     if (this.stopped) return;
+    // One open at a time: a backoff retry and `reconnectNow` may meet.
+    this.starting ??= this.open().finally(() => (this.starting = undefined));
+    await this.starting;
+  }
+
+  /**
+   * The device is back (possibly under a new path, see device-rebinder.ts): open it now instead
+   * of at the next backoff step. Does nothing while the scanner is open. Never throws.
+   */
+  reconnectNow(): void {
+    if (this.stopped || this.options.transport.isOpen) return;
+    this.backoff.reset();
+    void this.start();
+  }
+
+  private async open(): Promise<void> {
     try {
       await this.device.start();
       this.backoff.reset();

@@ -101,6 +101,21 @@ describe('DeviceWatcher on a fake clock', () => {
     watcher.stop();
   });
 
+  it('a device replugged under another path between two polls is rebound at the next poll', async () => {
+    const { time, watcher, events, attach } = setup([board('/dev/ttyUSB0')]);
+    watcher.watch('vending-board', { vendorId: 0x1a86, productId: 0x7523, serialNumber: 'A1B2' });
+    await watcher.start();
+    attach([board('/dev/ttyUSB1')]);
+    await time.advance(2000);
+    expect(events).toEqual([
+      { type: 'online', id: 'vending-board', uri: 'serial:/dev/ttyUSB0', rebound: false },
+      { type: 'online', id: 'vending-board', uri: 'serial:/dev/ttyUSB1', rebound: true },
+    ]);
+    await time.advance(2000);
+    expect(events).toHaveLength(2); // settled at the new path
+    watcher.stop();
+  });
+
   it('markOffline from a transport disconnect acts at once, once', async () => {
     const { time, watcher, events, attach } = setup([board('/dev/ttyUSB0')]);
     watcher.watch('scanner', { vendorId: 0x1a86, productId: 0x7523 });

@@ -7,9 +7,16 @@ import { startTerminalCore, type RunningTerminal } from '../../../main/app/start
 import type { CommandResult, PaymentView, TerminalEvent, TerminalStatus } from '../../../main/contract/contract.js';
 import { dispatchCommand } from '../../../main/core/command-dispatcher.js';
 import { createSilentLogger } from '../../../main/logging/logger.js';
+import type { DiscoveredDevice } from '../../../hardware/discovery/discover-devices.js';
+import { printerProfiles } from '../../../hardware/printers/printer-profiles.js';
+import { EscPosDecoder, type EscPosCommand } from '../../../hardware/protocols/escpos/escpos-decoder.js';
+import { PrinterSimulator } from '../../../hardware/simulators/printer-simulator.js';
+import { createPtyPair } from '../../../hardware/simulators/pty-pair.js';
+import { SerialTransport } from '../../../hardware/transports/serial-transport.js';
 import { SqlitePrintJobStore } from '../../../sync/store/print-job-store.js';
 import { SandboxWalletClient } from '../../../backend/acquirers/sandbox/sandbox-wallet-client.js';
 import { createCoreFixture, type CoreFixture } from '../../support/core-fixture.js';
+import { captureLogger } from '../devices/capture-logger.js';
 
 const running: RunningTerminal[] = [];
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -118,6 +125,10 @@ describe('setupDevices with sim:printer (whole terminal on a temp data dir)', ()
     expect(text).toContain(sale.payment.paymentIntentId);
     expect(text).toContain('￥9.00');
     expect(text).not.toContain('找零');
+    // The cash drawer is on by default, yet a QR sale does not open it.
+    const job = storedJob(dataDir, `receiptPrinter/receipt/${sale.payment.orderId}`);
+    expect(job.description).toBe(`receipt ${sale.receiptNumber}`);
+    expect(decodeJob(job.bytes).filter((command) => command.kind === 'drawer-kick')).toEqual([]);
   }, 60_000);
 
   it('reprints a receipt marked 重印 / REPRINT, and refuses an unknown order', async () => {
@@ -163,6 +174,138 @@ describe('setupDevices with sim:printer (whole terminal on a temp data dir)', ()
     expect(reprint.state).toBe('queued');
     expect(reprint.reason).toMatch(/^paper-out/);
     expect(pages(dataDir)).toHaveLength(0);
+  }, 60_000);
+});
+
+/** A stored print job, read through a second connection to the journal file. */
+function storedJob(dataDir: string, id: string) {
+  const store = SqlitePrintJobStore.open(join(dataDir, 'journal.sqlite'));
+  try {
+    const job = store.get(id);
+    if (!job) throw new Error(`no print job ${id}`);
+    return job;
+  } finally {
+    store.close();
+  }
+}
+
+function decodeJob(bytes: Uint8Array): EscPosCommand[] {
+  const decoder = new EscPosDecoder({ chineseEncoding: 'gb18030' });
+  return [...decoder.push(bytes), ...decoder.end()];
+}
+
+/** How often NEEDLE occurs in HAYSTACK. */
+function occurrences(haystack: Buffer, needle: Buffer): number {
+  let count = 0;
+  for (let at = haystack.indexOf(needle); at >= 0; at = haystack.indexOf(needle, at + 1)) count += 1;
+  return count;
+}
+
+/** A printer simulator on the device end of a socat PTY pair, keeping every byte it received. */
+async function ptyPrinter(paths: { hostPath?: string; devicePath?: string } = {}) {
+  const pair = await createPtyPair({ ...paths, timeoutMs: 15_000 });
+  cleanups.push(() => pair.close());
+  const device = new SerialTransport({ path: pair.devicePath, baudRate: 115200 });
+  const simulator = new PrinterSimulator({ profile: printerProfiles['generic-80mm'] });
+  const chunks: Buffer[] = [];
+  device.on('data', (chunk) => chunks.push(Buffer.from(chunk)));
+  await simulator.attach(device);
+  cleanups.push(() => device.close());
+  return { pair, simulator, received: () => Buffer.concat(chunks), unplug: async () => (await device.close(), await pair.close()) };
+}
+
+/** Partial cut (`GS V B 0`, generic-80mm) then the drawer pulse on pin 2: `ESC p 0`, 50 × 2 ms on, 100 × 2 ms off. */
+const cutThenDrawerPulse = Buffer.from([0x1d, 0x56, 0x42, 0x00, 0x1b, 0x70, 0x00, 0x32, 0x64]);
+const drawerCommand = Buffer.from([0x1b, 0x70]);
+
+describe('cash drawer on a receipt printer over a socat PTY (whole terminal, cash sales through the core)', () => {
+  async function cashSaleOn(devices: Record<string, unknown>) {
+    const printer = await ptyPrinter();
+    const dataDir = dataDirWith({ receiptPrinter: `serial:${printer.pair.hostPath}?baud=115200`, ...devices });
+    const terminal = await start(dataDir);
+    const sale = await sellCash(terminal, [{ productId: 'cola', quantity: 1 }], 500);
+    const jobId = `receiptPrinter/receipt/${sale.orderId}`;
+    await eventually('the receipt printed with proof', () => storedJob(dataDir, jobId).state === 'printed');
+    expect(printer.simulator.receipts).toHaveLength(1);
+    expect(printer.simulator.receipts[0]!.lines.join('\n')).toContain(sale.receiptNumber);
+    return { printer, sale, job: storedJob(dataDir, jobId), terminal };
+  }
+
+  it('opens the drawer by default: the printer receives the pulse right after the cut, once, and the stored job says so', async () => {
+    const { printer, sale, job, terminal } = await cashSaleOn({});
+    expect(occurrences(printer.received(), cutThenDrawerPulse)).toBe(1);
+    expect(occurrences(printer.received(), drawerCommand)).toBe(1);
+    expect(job.description).toBe(`receipt ${sale.receiptNumber} + cash drawer`);
+    expect(decodeJob(job.bytes).filter((command) => command.kind === 'drawer-kick')).toEqual([{ kind: 'drawer-kick', pin: 2, onUnits: 50, offUnits: 100 }]);
+    // A reprint prints the receipt again but never opens the drawer.
+    await call(terminal, 'printer.reprint', { orderId: sale.orderId, sessionId: sale.sessionId });
+    expect(printer.simulator.receipts).toHaveLength(2);
+    expect(occurrences(printer.received(), drawerCommand)).toBe(1);
+  }, 60_000);
+
+  it('with devices.cashDrawer: false prints the receipt and sends no drawer pulse', async () => {
+    const { printer, sale, job } = await cashSaleOn({ cashDrawer: false });
+    expect(printer.received().length).toBeGreaterThan(0);
+    expect(occurrences(printer.received(), drawerCommand)).toBe(0);
+    expect(job.description).toBe(`receipt ${sale.receiptNumber}`);
+  }, 60_000);
+});
+
+describe('setupDevices rebinding a serial receipt printer (socat PTYs, fake device listing)', () => {
+  it('reopens the printer when it comes back under another path, logs the move, and prints the next receipt there', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'rebind-'));
+    const firstPath = join(folder, 'ttyUSB0');
+    const secondPath = join(folder, 'ttyUSB1');
+    const listed = (path: string): DiscoveredDevice => ({ kind: 'serial', uri: `serial:${path}`, path, vendorId: 0x0416, productId: 0x5011, serialNumber: 'PRN-1' });
+    const first = await ptyPrinter({ hostPath: firstPath, devicePath: join(folder, 'printer-a') });
+    let attached: DiscoveredDevice[] = [listed(firstPath)];
+
+    const base = createCoreFixture();
+    const fixture = createCoreFixture({ config: { ...base.config, devices: { kitchenPrinters: {}, receiptPrinter: `serial:${firstPath}?baud=115200` } } });
+    base.close();
+    const { logger, entries } = captureLogger();
+    const devices = setupDevices({
+      config: fixture.config,
+      dataDir: mkdtempSync(join(tmpdir(), 'rebind-data-')),
+      journal: fixture.journal,
+      journalFile: fixture.journalFile,
+      core: fixture.core,
+      logger,
+      initialRetryDelayMs: 20,
+      deviceWatch: { list: async () => ({ devices: attached, warnings: [] }), pollMs: 50, initialDelayMs: 20, maxDelayMs: 100 },
+    });
+    cleanups.push(() => fixture.close(), () => devices.stop());
+    await devices.ready;
+    await eventually('the printer identified by its USB ids', () => entries.find((entry) => entry.msg.startsWith('device identified')));
+    const printerState = () => fixture.core.status().devices.find((device) => device.role === 'receiptPrinter');
+
+    const { sessionId } = await call<{ sessionId: string }>(fixture, 'auth.login', { userId: 'cashier', pin: '1111' });
+    const sellAndAnnounce = async () => {
+      const sale = await call<{ orderId: string; receiptNumber: string; paymentIntentId: string }>(fixture, 'sale.payCash', { sessionId, lines: [{ productId: 'water', quantity: 1 }], tenderedMinor: 200 });
+      fixture.core.publish({
+        name: 'payment.changed',
+        payload: { paymentIntentId: sale.paymentIntentId, orderId: sale.orderId, method: 'cash', amountMinor: 200, state: 'paid', isFinal: true, qrContent: null, expiresAtMs: null, reason: null, provider: null, refundableMinor: 200, refunds: [], updatedAtMs: 0 },
+      });
+      return sale;
+    };
+    const firstSale = await sellAndAnnounce();
+    await eventually('the first receipt on the first path', () => first.simulator.receipts.length === 1);
+    expect(first.simulator.receipts[0]!.lines.join('\n')).toContain(firstSale.receiptNumber);
+
+    await first.unplug();
+    attached = [];
+    await eventually('the printer missed', () => entries.some((entry) => entry.msg === 'device not attached; looking for it by its USB identity'));
+
+    const second = await ptyPrinter({ hostPath: secondPath, devicePath: join(folder, 'printer-b') });
+    attached = [listed(secondPath)];
+    const rebound = await eventually('the rebinding logged', () => entries.find((entry) => entry.msg === 'device rebound to a new path'));
+    expect(rebound).toMatchObject({ role: 'receiptPrinter', from: firstPath, to: secondPath });
+    await eventually('the printer shown online again', () => printerState()?.state === 'online');
+
+    const secondSale = await sellAndAnnounce();
+    await eventually('the next receipt on the new path', () => second.simulator.receipts.length === 1);
+    expect(second.simulator.receipts[0]!.lines.join('\n')).toContain(secondSale.receiptNumber);
+    expect(first.simulator.receipts).toHaveLength(1);
   }, 60_000);
 });
 

@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cashDrawerEnabled } from '../../../main/config/config-schema.js';
 import { ConfigError, defaultConfig, loadConfigFile, validateConfig } from '../../../main/config/load-config.js';
 
 function problemsOf(document: unknown): string[] {
@@ -98,5 +99,25 @@ describe('problem wording', () => {
   it('says a required key is missing, and what type a wrong value needed', () => {
     expect(problemsOf({ users: [{ id: 't', name: 'T', role: 'technician' }] })).toContain('users[0].pinHash: required key is missing (expected string)');
     expect(problemsOf({ terminal: { name: 5 } })).toContain('terminal.name: expected string, got 5');
+  });
+});
+
+describe('devices.cashDrawer', () => {
+  it('defaults to true when a receipt printer is configured, and to false without one', () => {
+    expect(defaultConfig().devices.cashDrawer).toBeUndefined();
+    expect(cashDrawerEnabled(defaultConfig().devices)).toBe(true);
+    expect(cashDrawerEnabled(validateConfig({ devices: { receiptPrinter: 'serial:/dev/ttyUSB0' } }).devices)).toBe(true);
+    expect(cashDrawerEnabled(validateConfig({ devices: { scanner: 'sim:scanner' } }).devices)).toBe(false);
+  });
+
+  it('is switched off with false', () => {
+    const config = validateConfig({ devices: { receiptPrinter: 'sim:printer', cashDrawer: false } });
+    expect(config.devices.cashDrawer).toBe(false);
+    expect(cashDrawerEnabled(config.devices)).toBe(false);
+  });
+
+  it('refuses a value that is not a boolean, and true without a receipt printer', () => {
+    expect(problemsOf({ devices: { receiptPrinter: 'sim:printer', cashDrawer: 'yes' } })).toContain('devices.cashDrawer: expected true or false, got "yes"');
+    expect(problemsOf({ devices: { cashDrawer: true } })).toEqual([expect.stringMatching(/^devices\.cashDrawer: the cash drawer is opened by the receipt printer/)]);
   });
 });
