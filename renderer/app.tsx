@@ -51,7 +51,8 @@ export function App({ client }: { client: TerminalClient }) {
 
   const toggleLanguage = () => {
     const next: UiLocale = i18n.language === 'en' ? 'zh-CN' : 'en';
-    localStorage.setItem(localeStorageKey, next);
+    // A kiosk customer's choice lasts for that customer only: the kiosk screen returns to the default.
+    if (status.mode !== 'kiosk') localStorage.setItem(localeStorageKey, next);
     void i18n.changeLanguage(next);
   };
 
@@ -60,7 +61,7 @@ export function App({ client }: { client: TerminalClient }) {
       <StatusBar api={client.api} status={status} eventsConnected={eventsConnected} customerFacing={status.mode === 'kiosk'} onToggleLanguage={toggleLanguage} />
       <main className="app__body">
         {status.mode === 'counter' && <CounterScreen api={client.api} hub={hub} catalog={catalog} />}
-        {status.mode === 'kiosk' && <KioskScreen api={client.api} hub={hub} catalog={catalog} />}
+        {status.mode === 'kiosk' && <KioskScreen api={client.api} hub={hub} catalog={catalog} defaultLocale={status.locale} />}
         {status.mode === 'technician' && <TechnicianScreen api={client.api} status={status} />}
       </main>
     </div>

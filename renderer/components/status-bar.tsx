@@ -25,7 +25,7 @@ export function StatusBar({ api, status, eventsConnected, customerFacing = false
     <>
       <header className="status-bar" data-testid="status-bar">
         {!customerFacing && <span className="status-bar__name">{status.terminalName}</span>}
-        <span className="status-bar__mode" data-testid="mode">{t(`mode.${status.mode}`)}</span>
+        {!customerFacing && <span className="status-bar__mode" data-testid="mode">{t(`mode.${status.mode}`)}</span>}
         {!customerFacing && (
           <>
             <span className={`connectivity connectivity--${status.connectivity}`} data-testid="connectivity">
