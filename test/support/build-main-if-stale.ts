@@ -38,7 +38,7 @@ export default function buildMainIfStale(): void {
   const projectDir = fileURLToPath(new URL('../../', import.meta.url));
   const stale = findStaleBuildSources(projectDir);
   if (stale.length === 0) return;
-  process.stdout.write(`test setup: compiling dist/node (${stale.length} sources are not built or changed since the build)\n`);
+  process.stdout.write(`test setup: compiling dist/node (${stale.length} of its source files are new or changed since the last build)\n`);
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   const result = spawnSync(process.execPath, [tsc, '-p', join(projectDir, 'tsconfig.build.json')], { cwd: projectDir, encoding: 'utf8' });
   const messages = `${result.stdout}${result.stderr}`;
