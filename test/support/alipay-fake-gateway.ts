@@ -7,7 +7,7 @@
  * - keeps trades in memory (precreate orders exist only once scanned, as at Alipay);
  * - signs every answer with its own gateway private key over the raw `*_response` JSON text.
  *
- * Tests script the next answers per method (`script`), to play every result code in DOMAIN.md:
+ * Tests script the next answers per method (`script`), to play every result code the terminal handles:
  * 10003 then success after N queries or forever, 20000, 40004 ACQ.SYSTEM_ERROR, other 40004s, a
  * bad signature, a hang, a dropped connection, `retry_flag=Y`. Every request is recorded
  * (`requests`) with its parameters, its parsed `biz_content` and whether its signature verified.
@@ -83,7 +83,7 @@ export interface AlipayFakeGatewayOptions {
   readonly foreignKeys?: RsaKeyPair;
 }
 
-/** Alipay customer codes: 16–24 digits starting 25–30 (DOMAIN.md). */
+/** Alipay customer codes: 16–24 digits starting 25–30. */
 const authCodePattern = /^(2[5-9]|30)\d{14,22}$/;
 const beijingOffsetMs = 8 * 60 * 60 * 1000;
 const alipayTime = (epochMs: number) => new Date(epochMs + beijingOffsetMs).toISOString().slice(0, 19).replace('T', ' ');
