@@ -68,7 +68,7 @@ describe('quitting the Electron shell', () => {
     control.finish();
     await flushAsync();
     expect(app.exitCodes).toEqual([0]);
-    expect(clock.pendingTimers).toBe(0);
+    expect(clock.scheduledCount).toBe(0);
   });
 
   it('holds further quit requests while stopping and stops only once', async () => {
