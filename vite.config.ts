@@ -17,6 +17,8 @@ export default defineConfig({
     root: '.',
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     environment: 'node',
+    // Tests run bin/terminal.js, which runs dist/node: compile it first when it is older than the sources.
+    globalSetup: ['test/support/build-main-if-stale.ts'],
     testTimeout: 20_000,
     hookTimeout: 120_000,
     pool: 'forks',

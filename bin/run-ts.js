@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Runs a TypeScript file of this project (benchmarks, test child processes) through tsx's loader.
+// Development tool: runs a TypeScript file of this project (benchmarks, test child processes)
+// through tsx's loader. tsx is a devDependency; the `terminal` command (bin/terminal.js) runs the build.
 import { register } from 'tsx/esm/api';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';

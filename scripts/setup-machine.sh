@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what this project needs on a Debian machine, then the npm dependencies.
-#   setup-machine.sh run    Chromium (to open the UI window)
-#   setup-machine.sh test   Chromium, socat, udev, libusb, zbar-tools (what the tests use)
+#   setup-machine.sh run    Chromium (to open the UI window) and CJK fonts
+#   setup-machine.sh test   Chromium, CJK fonts, socat, udev, libusb, zbar-tools (what the tests use)
 # Debian packages are installed with apt-get when running as root; otherwise the missing ones are
 # named with the command to install them (fatal for `test`, a warning for `run`).
 # npm dependencies are installed with `npm ci` whenever package-lock.json changed since the last install.
@@ -10,8 +10,8 @@ cd "$(dirname "$0")/.."
 profile="${1:-test}"
 
 case "$profile" in
-  run) packages=(chromium) ;;
-  test) packages=(chromium socat udev libusb-1.0-0 zbar-tools) ;;
+  run) packages=(chromium fonts-noto-cjk) ;;
+  test) packages=(chromium fonts-noto-cjk socat udev libusb-1.0-0 zbar-tools) ;;
   *) echo "error: unknown profile '$profile' (run or test)" >&2; exit 2 ;;
 esac
 

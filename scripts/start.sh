@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The run command (`npm start`): sets the machine up, builds, then starts the terminal with the
-# embedded defaults (sandbox backend, simulated devices). Arguments go to `terminal start`.
+# The run command (`npm start`): sets the machine up, builds (renderer bundle + dist/node), then
+# starts the built terminal (bin/terminal.js runs dist/node) with the embedded defaults (sandbox
+# backend, simulated devices). Arguments go to `terminal start`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-machine.sh run

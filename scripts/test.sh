@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command (`npm test`): sets the machine up, then lint, typecheck, build and every test.
-# Ends with one line "tests: N passed, N failed".
+# Ends with one line "tests: N passed, N failed". The build comes before vitest: tests run
+# bin/terminal.js, which runs dist/node (vitest's global setup then finds it current and compiles nothing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-machine.sh test

@@ -14,6 +14,8 @@ import { startTerminalCore, type RunningTerminal } from '../app/start-terminal.j
 import { ipcChannels } from '../contract/contract.js';
 import { dispatchCommand } from '../core/command-dispatcher.js';
 import { contentSecurityPolicy } from '../host/browser-host.js';
+import { systemTimers } from '../../kernel/system-timers.js';
+import { quitAfterTerminalStops } from './quit-after-stop.js';
 import type { TerminalMode } from '../domain/roles.js';
 
 const appOrigin = 'app://terminal';
@@ -121,8 +123,10 @@ async function main(): Promise<void> {
   setUpPermissionPolicy();
   const window = createWindow(terminal.mode);
   setUpIpc(terminal, window);
+  // Every way out (last window closed, Cmd+Q, SIGINT/SIGTERM) is app.quit(), which waits for terminal.stop().
+  quitAfterTerminalStops(app, { stop: () => terminal.stop(), timers: systemTimers, logger: terminal.logger });
   app.on('window-all-closed', () => app.quit());
-  app.on('before-quit', () => void terminal.stop());
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit());
 }
 
 main().catch((error: unknown) => {

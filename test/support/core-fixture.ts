@@ -9,16 +9,7 @@ import { TerminalCore } from '../../main/core/terminal-core.js';
 import type { TerminalMode } from '../../main/domain/roles.js';
 import { createSilentLogger } from '../../main/logging/logger.js';
 import { Journal } from '../../sync/store/journal.js';
-
-export class FakeClock {
-  constructor(public current = 1_800_000_000_000) {}
-  nowMs(): number {
-    return this.current;
-  }
-  advance(ms: number): void {
-    this.current += ms;
-  }
-}
+import { FakeClock } from './fake-clock.js';
 
 export interface CoreFixture {
   readonly core: TerminalCore;

@@ -3,15 +3,17 @@
  * resolves what the previous (killed) run left open, as a starting terminal does, then sells in
  * a loop (cash, customer code, merchant QR paid through the sandbox wallet) while its sync client
  * uploads. Prints `ready` once resolved and `sold <state>` after each sale. The parent kills it
- * with SIGKILL at a random moment.
+ * with SIGKILL at a moment its seeded schedule picks; the sale amounts come from SEED.
  *
- * argv: JOURNAL_FILE BACKEND_URL; env CRASH_CREDENTIALS = JSON { terminalId, terminalSecret }.
+ * argv: JOURNAL_FILE BACKEND_URL SEED; env CRASH_CREDENTIALS = JSON { terminalId, terminalSecret }.
  */
 import { randomUUID } from 'node:crypto';
+import { parseSeed, SeededRandom } from './seeded-random.js';
 import { startTerminalUnderTest } from './terminal-under-test.js';
 
-const [journalFile, baseUrl] = process.argv.slice(2);
-if (!journalFile || !baseUrl) throw new Error('usage: crashing-terminal-child JOURNAL_FILE BACKEND_URL');
+const [journalFile, baseUrl, seedText] = process.argv.slice(2);
+if (!journalFile || !baseUrl || seedText === undefined) throw new Error('usage: crashing-terminal-child JOURNAL_FILE BACKEND_URL SEED');
+const random = new SeededRandom(parseSeed(seedText, 'SEED'));
 const credentials = JSON.parse(process.env.CRASH_CREDENTIALS ?? '{}') as { terminalId: string; terminalSecret: string };
 const terminal = startTerminalUnderTest({ journalFile, baseUrl, credentials });
 // The flows' timers are unref'd (they never keep a CLI alive); this process lives until killed.
@@ -27,7 +29,7 @@ process.stdout.write('ready\n');
 const methods = ['cash', 'code', 'qr'] as const;
 for (let index = 0; ; index += 1) {
   const method = methods[index % 3] ?? 'cash';
-  const order = { id: randomUUID(), terminalId: credentials.terminalId, mode: 'counter' as const, userId: null, lines: [], totalMinor: 100 + (index % 50), currency: 'CNY' as const };
+  const order = { id: randomUUID(), terminalId: credentials.terminalId, mode: 'counter' as const, userId: null, lines: [], totalMinor: random.integer(100, 149), currency: 'CNY' as const };
   const code = method === 'code' ? (await sandbox<{ code: string }>('/sandbox/wallet/codes', { balanceMinor: 1_000_000 })).code : undefined;
   const started = await terminal.payments.startPayment({ order, method, code, description: `crash sale ${index}` });
   if (started.payment.qrContent) await sandbox('/sandbox/wallet/pay', { qrContent: started.payment.qrContent });

@@ -1,9 +1,12 @@
 /**
- * A fake `Clock` + `Timers` for flow tests: time moves only when the test calls `advance`, which
- * fires due timers in time order and lets the promise chains they start run between them.
+ * The one fake clock for tests: a `Clock`, the flows' `Timers` and the devices' `DeviceTimer` in
+ * one object. Time moves only when the test calls `advance`, which fires due timers in time order
+ * and lets the promise chains they start run between them. The wall clock (`nowMs`) is the
+ * monotonic clock plus an offset that `jumpWallClock` moves without touching timers.
  */
 import type { Clock } from '../../kernel/clock.js';
 import type { Timers } from '../../kernel/timers.js';
+import type { DeviceTimer } from '../../hardware/devices/device-timer.js';
 
 interface PendingTimer {
   readonly id: number;
@@ -11,18 +14,21 @@ interface PendingTimer {
   readonly callback: () => void;
 }
 
-/** Lets pending promise callbacks and immediates run (several turns, for chained awaits). */
+/** Wall-clock time at which every FakeClock starts unless told otherwise: 2026-01-15 12:00 in Beijing. */
+export const fakeClockStartMs = Date.UTC(2026, 0, 15, 4, 0, 0);
+
+/** Lets pending promise callbacks and immediates run (several event-loop turns, for chained awaits). */
 export async function flushAsync(turns = 10): Promise<void> {
   for (let turn = 0; turn < turns; turn += 1) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
-export class FakeClock implements Clock, Timers {
+export class FakeClock implements Clock, Timers, DeviceTimer {
   private monotonicMs = 0;
   private wallOffsetMs: number;
   private nextId = 1;
   private pending: PendingTimer[] = [];
 
-  constructor(startMs = Date.UTC(2026, 0, 15, 4, 0, 0)) {
+  constructor(startMs = fakeClockStartMs) {
     this.wallOffsetMs = startMs;
   }
 
@@ -30,11 +36,16 @@ export class FakeClock implements Clock, Timers {
     return this.wallOffsetMs + this.monotonicMs;
   }
 
+  monotonicNowMs(): number {
+    return this.monotonicMs;
+  }
+
   /** Moves the wall clock only (an NTP correction or a wrong RTC); timers are unaffected. */
   jumpWallClock(deltaMs: number): void {
     this.wallOffsetMs += deltaMs;
   }
 
+  /** `Timers.setTimer`: a negative delay counts as 0. The returned function cancels (idempotent). */
   setTimer(callback: () => void, delayMs: number): () => void {
     const timer = { id: this.nextId++, dueMs: this.monotonicMs + Math.max(0, delayMs), callback };
     this.pending.push(timer);
@@ -43,11 +54,13 @@ export class FakeClock implements Clock, Timers {
     };
   }
 
-  monotonicNowMs(): number {
-    return this.monotonicMs;
+  /** `DeviceTimer.schedule`: the same timers as `setTimer`, arguments in the device order. */
+  schedule(delayMs: number, callback: () => void): () => void {
+    return this.setTimer(callback, delayMs);
   }
 
-  get pendingTimers(): number {
+  /** Timers set and neither fired nor cancelled yet. */
+  get scheduledCount(): number {
     return this.pending.length;
   }
 

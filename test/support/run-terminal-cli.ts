@@ -1,6 +1,7 @@
 /**
  * Runs `node bin/terminal.js ARGS` in a child process without blocking this one (a blocked event
- * loop would break pooled keep-alive sockets of servers the test runs in-process).
+ * loop would break pooled keep-alive sockets of servers the test runs in-process). bin/terminal.js
+ * runs the compiled CLI in dist/node, which the vitest global setup compiles when it is stale.
  * `code` is the exit code, or -1 when the child was killed (timeout) without exiting.
  */
 import { execFile } from 'node:child_process';

@@ -3,10 +3,15 @@
  *
  * Contract: never throws, whatever the string. The result lists every object it could read
  * (`tags`, templates as nested objects) and says why the payload is or is not conformant:
- * `valid` is true exactly when `errors` is empty. National profiles that deviate from the spec
- * in ways wallets accept (PromptPay and VietQR omit 52/59/60; some issuers put "02" in ID 00)
- * produce warnings, not errors. Lengths count characters (code points); the CRC covers the
- * UTF-8 bytes of everything before its value, `6304` included, compared case-insensitively.
+ * `valid` is true exactly when `errors` is empty. Errors are what no wallet can read reliably:
+ * broken ID-length-value structure, a missing or wrong CRC, missing mandatory objects, a wrong
+ * payload format indicator, and values of the wrong form (fixed lengths, digits, known codes).
+ * Deviations that payloads in the wild carry and wallets accept produce warnings, not errors:
+ * the spec's maximum lengths (root objects such as a merchant city over 15 characters,
+ * template sub-objects, the 512-character payload), and national profiles (PromptPay and VietQR
+ * omit 52/59/60; some issuers put "02" in ID 00). Lengths count characters (code points); the
+ * CRC covers the UTF-8 bytes of everything before its value, `6304` included, compared
+ * case-insensitively.
  */
 import { currencies } from '../../../kernel/money.js';
 import { crc16Hex } from '../../../kernel/crc16-ccitt-false.js';
@@ -145,6 +150,43 @@ function readTlvList(text: string): TlvList {
   return { entries, failure: null };
 }
 
+/** What the spec calls the root objects, for messages. */
+const rootLabels: Readonly<Record<string, string>> = {
+  '00': 'payload format indicator',
+  '01': 'point of initiation',
+  '52': 'merchant category code',
+  '53': 'transaction currency',
+  '54': 'transaction amount',
+  '55': 'tip or convenience indicator',
+  '56': 'fixed convenience fee',
+  '57': 'convenience fee percentage',
+  '58': 'country code',
+  '59': 'merchant name',
+  '60': 'merchant city',
+  '61': 'postal code',
+  '63': 'CRC',
+};
+
+/** What the spec calls the additional data template's sub-objects (ID 62), for messages. */
+const additionalDataLabels: Readonly<Record<string, string>> = {
+  '01': 'bill number',
+  '02': 'mobile number',
+  '03': 'store label',
+  '04': 'loyalty number',
+  '05': 'reference label',
+  '06': 'customer label',
+  '07': 'terminal label',
+  '08': 'purpose of transaction',
+  '09': 'additional consumer data request',
+};
+
+/** What the spec calls the language template's sub-objects (ID 64), for messages. */
+const alternateLanguageLabels: Readonly<Record<string, string>> = {
+  '00': 'language preference',
+  '01': 'alternate merchant name',
+  '02': 'alternate merchant city',
+};
+
 const printableAscii = /^[\x20-\x7E]*$/;
 const amountPattern = /^(?:\d+(?:\.\d*)?|\.\d+)$/;
 
@@ -159,11 +201,21 @@ class IssueCollector {
   }
 }
 
-function checkLength(issues: IssueCollector, where: string, value: string, rule: { readonly max: number; readonly exact?: boolean } | undefined): void {
+/** "merchant city (ID 60)", "bill number (ID 62.01)", or "ID 62.10" for objects without a name. */
+function describeObject(where: string, label: string | undefined): string {
+  return label === undefined ? `ID ${where}` : `${label} (ID ${where})`;
+}
+
+/**
+ * A fixed length that does not match is an error (the value cannot be what the spec means); a
+ * value over its maximum length is a warning (common in the wild, and readable all the same).
+ */
+function checkLength(issues: IssueCollector, where: string, label: string | undefined, value: string, rule: { readonly max: number; readonly exact?: boolean } | undefined): void {
   if (!rule) return;
   const length = characterLength(value);
-  if (rule.exact && length !== rule.max) issues.error('field-length', where, `${where} must be ${rule.max} characters, is ${length}`);
-  else if (length > rule.max) issues.error('field-too-long', where, `${where} is ${length} characters; the limit is ${rule.max}`);
+  const object = describeObject(where, label);
+  if (rule.exact && length !== rule.max) issues.error('field-length', where, `${object} must be ${rule.max} characters, is ${length}`);
+  else if (length > rule.max) issues.warn('field-too-long', where, `${object} is ${length} characters; EMVCo allows at most ${rule.max}`);
 }
 
 function decodeTemplate(issues: IssueCollector, id: string, value: string): EmvTagValue {
@@ -186,15 +238,13 @@ function decodeTemplate(issues: IssueCollector, id: string, value: string): EmvT
 function validateMerchantAccountTemplate(issues: IssueCollector, id: string, template: EmvTemplateValue): void {
   const gui = template['00'];
   if (gui === undefined) issues.error('missing-field', `${id}.00`, `merchant account template ${id} has no globally unique identifier (sub-ID 00)`);
-  else if (characterLength(gui) > 32) issues.error('field-too-long', `${id}.00`, `globally unique identifier of template ${id} is longer than 32 characters`);
+  else checkLength(issues, `${id}.00`, 'globally unique identifier', gui, { max: 32 });
 }
 
 function validateAdditionalData(issues: IssueCollector, template: EmvTemplateValue): void {
   for (const [subId, subValue] of Object.entries(template)) {
     const max = additionalDataLengthRules[subId];
-    if (max !== undefined && characterLength(subValue) > max) {
-      issues.error('field-too-long', `62.${subId}`, `additional data ${subId} is ${characterLength(subValue)} characters; the limit is ${max}`);
-    }
+    if (max !== undefined) checkLength(issues, `62.${subId}`, additionalDataLabels[subId], subValue, { max });
   }
 }
 
@@ -202,7 +252,7 @@ function validateAlternateLanguage(issues: IssueCollector, template: EmvTemplate
   for (const subId of [alternateLanguageIds.languagePreference, alternateLanguageIds.merchantName]) {
     if (template[subId] === undefined) issues.error('missing-field', `64.${subId}`, `the alternate-language template needs sub-ID ${subId}`);
   }
-  for (const [subId, subValue] of Object.entries(template)) checkLength(issues, `64.${subId}`, subValue, alternateLanguageLengthRules[subId]);
+  for (const [subId, subValue] of Object.entries(template)) checkLength(issues, `64.${subId}`, alternateLanguageLabels[subId], subValue, alternateLanguageLengthRules[subId]);
 }
 
 function templateOrNull(value: EmvTagValue | undefined): EmvTemplateValue | null {
@@ -251,7 +301,7 @@ function validateRoot(issues: IssueCollector, tags: Readonly<Record<string, EmvT
   }
 
   for (const [id, value] of Object.entries(tags)) {
-    if (typeof value === 'string') checkLength(issues, id, value, rootLengthRules[id]);
+    if (typeof value === 'string') checkLength(issues, id, rootLabels[id], value, rootLengthRules[id]);
   }
 
   const mcc = text(emvMpmIds.merchantCategoryCode);
@@ -339,7 +389,8 @@ export function decodeEmvMpm(payload: string): EmvMpmDecodeResult {
 
   const list = readTlvList(payload);
   if (list.failure !== null) issues.error('malformed-tlv', undefined, list.failure);
-  if (characterLength(payload) > maxPayloadLength) issues.error('payload-too-long', undefined, `payload is longer than ${maxPayloadLength} characters`);
+  const payloadLength = characterLength(payload);
+  if (payloadLength > maxPayloadLength) issues.warn('payload-too-long', undefined, `the payload is ${payloadLength} characters; EMVCo allows at most ${maxPayloadLength}`);
 
   const tags: Record<string, EmvTagValue> = {};
   for (const entry of list.entries) {

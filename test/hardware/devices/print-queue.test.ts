@@ -7,13 +7,13 @@ import { printerProfiles } from '../../../hardware/printers/printer-profiles.js'
 import { EscPosEncoder } from '../../../hardware/protocols/escpos/escpos-encoder.js';
 import { PrinterSimulator } from '../../../hardware/simulators/printer-simulator.js';
 import { createMemoryLink } from '../../../hardware/transports/memory-transport.js';
-import { FakeDeviceTimer } from './fake-device-timer.js';
+import { FakeClock } from '../../support/fake-clock.js';
 
 const profile = printerProfiles['generic-58mm'];
 const receipt = (text: string) => new EscPosEncoder({ chineseEncoding: 'gb18030' }).initialize().line(text).feedLines(3).encode();
 
 async function setup() {
-  const timer = new FakeDeviceTimer();
+  const timer = new FakeClock();
   const link = createMemoryLink();
   const simulator = new PrinterSimulator({ profile });
   await simulator.attach(link.device);

@@ -5,13 +5,13 @@ import { printerProfiles } from '../../../hardware/printers/printer-profiles.js'
 import { EscPosEncoder } from '../../../hardware/protocols/escpos/escpos-encoder.js';
 import { PrinterSimulator, type PrinterFault } from '../../../hardware/simulators/printer-simulator.js';
 import { createMemoryLink } from '../../../hardware/transports/memory-transport.js';
-import { FakeDeviceTimer, settle } from './fake-device-timer.js';
+import { FakeClock, flushAsync as settle } from '../../support/fake-clock.js';
 
 const profile = printerProfiles['generic-80mm'];
 const job = () => new EscPosEncoder({ chineseEncoding: 'gb18030' }).initialize().line('中文 ￥1.00').feedAndCut('partial', 0).encode();
 
 async function setup(fault: PrinterFault = 'none') {
-  const timer = new FakeDeviceTimer();
+  const timer = new FakeClock();
   const link = createMemoryLink({ description: 'sim:printer' });
   const simulator = new PrinterSimulator({ profile, fault });
   await simulator.attach(link.device);
@@ -45,7 +45,7 @@ describe('ReceiptPrinter', () => {
   });
 
   it('counts a job as written, not proven, on a profile without status replies', async () => {
-    const timer = new FakeDeviceTimer();
+    const timer = new FakeClock();
     const link = createMemoryLink();
     const simulator = new PrinterSimulator({ profile, fault: 'silent' });
     await simulator.attach(link.device);
@@ -118,7 +118,7 @@ describe('ReceiptPrinter', () => {
   });
 
   it('receives automatic status back reports once enabled, also between status replies', async () => {
-    const timer = new FakeDeviceTimer();
+    const timer = new FakeClock();
     const link = createMemoryLink();
     const simulator = new PrinterSimulator({ profile });
     await simulator.attach(link.device);

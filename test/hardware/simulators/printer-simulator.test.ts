@@ -11,7 +11,7 @@ import { PrinterSimulator } from '../../../hardware/simulators/printer-simulator
 import { attachSimulatedPrinter, SimulatedPrinterUriError } from '../../../hardware/simulators/attach-simulated-printer.js';
 import { writeReceiptFiles } from '../../../hardware/simulators/write-receipt-files.js';
 import { createMemoryLink } from '../../../hardware/transports/memory-transport.js';
-import { settle } from '../devices/fake-device-timer.js';
+import { flushAsync as settle } from '../../support/fake-clock.js';
 
 const folders: string[] = [];
 afterEach(() => {

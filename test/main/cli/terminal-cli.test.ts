@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startHeadlessTerminal, type HeadlessTerminal } from '../../support/headless-terminal.js';
+import { terminalBin } from '../../support/run-terminal-cli.js';
 
 function terminal(args: string[], input?: string) {
-  const result = spawnSync(process.execPath, ['bin/terminal.js', ...args], { encoding: 'utf8', input, timeout: 60_000 });
+  const result = spawnSync(process.execPath, [terminalBin, ...args], { encoding: 'utf8', input, timeout: 60_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

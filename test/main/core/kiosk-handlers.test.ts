@@ -15,7 +15,7 @@ afterEach(async () => {
 /** A kiosk core with payments and vending attached the way setupPayments and setupVending attach them. */
 async function kioskCore(options: { attachVending?: boolean } = {}): Promise<{ fixture: CoreFixture; rig: KioskRig; events: TerminalEvent[]; call: (name: string, input: unknown) => Promise<CommandResult<unknown>> }> {
   const clock = new FakeClock();
-  const fixture = createCoreFixture({ mode: 'kiosk', clock: { current: clock.nowMs(), nowMs: () => clock.nowMs(), advance: () => undefined } });
+  const fixture = createCoreFixture({ mode: 'kiosk', clock });
   cleanups.push(() => fixture.close());
   const rig = await createKioskRig({
     clock,

@@ -17,7 +17,7 @@ const logger = createSilentLogger();
 
 function setup(options: { mode?: 'counter' | 'kiosk'; attach?: boolean } = {}) {
   const clock = new FakeClock();
-  const fixture = createCoreFixture({ mode: options.mode ?? 'counter', clock: { current: clock.nowMs(), nowMs: () => clock.nowMs(), advance: () => undefined } });
+  const fixture = createCoreFixture({ mode: options.mode ?? 'counter', clock });
   fixtures.push(fixture);
   const backend = new FakePaymentBackend();
   const events: PaymentView[] = [];

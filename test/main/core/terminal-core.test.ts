@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { CommandResult, TerminalEvent } from '../../../main/contract/contract.js';
 import { dispatchCommand } from '../../../main/core/command-dispatcher.js';
 import { createSilentLogger } from '../../../main/logging/logger.js';
-import { createCoreFixture, FakeClock, type CoreFixture } from '../../support/core-fixture.js';
+import { createCoreFixture, type CoreFixture } from '../../support/core-fixture.js';
+import { FakeClock } from '../../support/fake-clock.js';
 
 const fixtures: CoreFixture[] = [];
 function fixture(...args: Parameters<typeof createCoreFixture>): CoreFixture {
@@ -68,7 +69,7 @@ describe('operator log-in', () => {
     target.close();
     const restarted = fixture({ clock, journalFile: target.journalFile });
     expectError(await call(restarted, 'auth.login', { userId: 'cashier', pin: '1111' }), 'locked-out');
-    clock.advance(300_000);
+    await clock.advance(300_000);
     expect((await call(restarted, 'auth.login', { userId: 'cashier', pin: '1111' })).ok).toBe(true);
     // Other users were never affected.
     expect((await call(restarted, 'auth.login', { userId: 'supervisor', pin: '2222' })).ok).toBe(true);
@@ -80,7 +81,7 @@ describe('operator log-in', () => {
     const sessionId = await login(target, 'cashier', '1111');
     const sale = { sessionId, lines: [{ productId: 'cola', quantity: 1 }], tenderedMinor: 450 };
     expect((await call(target, 'sale.payCash', sale)).ok).toBe(true);
-    clock.advance(8 * 60 * 60 * 1000);
+    await clock.advance(8 * 60 * 60 * 1000);
     expectError(await call(target, 'sale.payCash', sale), 'unauthenticated');
     const second = await login(target, 'cashier', '1111');
     expect(await call(target, 'auth.logout', { sessionId: second })).toEqual({ ok: true, value: { loggedOut: true } });

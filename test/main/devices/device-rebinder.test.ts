@@ -18,7 +18,7 @@ import { PrinterStation } from '../../../main/devices/printer-station.js';
 import { RebindableTransport } from '../../../main/devices/rebindable-transport.js';
 import { ScannerConnection } from '../../../main/devices/scanner-connection.js';
 import type { ScanReceived } from '../../../main/contract/contract.js';
-import { FakeDeviceTimer } from '../../hardware/devices/fake-device-timer.js';
+import { FakeClock } from '../../support/fake-clock.js';
 import { captureLogger } from './capture-logger.js';
 
 const profile = printerProfiles['generic-80mm'];
@@ -33,7 +33,7 @@ afterEach(async () => {
 
 /** A "machine" whose serial device nodes are memory links, each with a printer simulator. */
 function machine() {
-  const timer = new FakeDeviceTimer();
+  const timer = new FakeClock();
   const links = new Map<string, { link: MemoryLink; simulator: PrinterSimulator }>();
   let attached: DiscoveredDevice[] = [];
   let listings = 0;
@@ -178,7 +178,7 @@ describe('DeviceRebinder on a fake clock', () => {
   });
 
   it('reconnects a serial scanner that comes back under another path, and its scans flow again', async () => {
-    const timer = new FakeDeviceTimer();
+    const timer = new FakeClock();
     const { logger, entries } = captureLogger();
     const links = new Map([['/dev/ttyACM0', createMemoryLink()]]);
     const scannerPort = (path: string): DiscoveredDevice => ({ kind: 'serial', uri: `serial:${path}`, path, vendorId: 0x0c2e, productId: 0x0b61, serialNumber: 'SCN-7' });
@@ -246,7 +246,7 @@ describe('DeviceRebinder on a fake clock', () => {
   });
 
   it('a failing listing at identification leaves the device bound to its path, logged', async () => {
-    const timer = new FakeDeviceTimer();
+    const timer = new FakeClock();
     const { logger, messages } = captureLogger();
     const list = async (): Promise<Discovery> => {
       throw new TransportError('io', 'udev is gone');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createMemoryLink } from '../../../hardware/transports/memory-transport.js';
 import type { TransportError } from '../../../hardware/transports/transport.js';
 import { RebindableTransport } from '../../../main/devices/rebindable-transport.js';
-import { settle } from '../../hardware/devices/fake-device-timer.js';
+import { flushAsync } from '../../support/fake-clock.js';
 
 function rig() {
   const first = createMemoryLink({ description: 'first' });
@@ -25,7 +25,7 @@ describe('RebindableTransport', () => {
     expect(transport.description).toBe('first (host end)');
     await transport.write(Buffer.from('to first'));
     await first.device.write(Buffer.from('from first'));
-    await settle();
+    await flushAsync();
     expect(received).toEqual(['from first']);
 
     await transport.retarget(second.host);
@@ -37,12 +37,12 @@ describe('RebindableTransport', () => {
     await second.device.write(Buffer.from('from second'));
     await first.host.open(); // the old device still talking on its own: no longer heard here
     await first.device.write(Buffer.from('late from first'));
-    await settle();
+    await flushAsync();
     expect(received).toEqual(['from first', 'from second']);
     const seenBySecond: string[] = [];
     second.device.on('data', (chunk) => seenBySecond.push(Buffer.from(chunk).toString()));
     await transport.write(Buffer.from('again'));
-    await settle();
+    await flushAsync();
     expect(seenBySecond).toEqual(['again']);
   });
 

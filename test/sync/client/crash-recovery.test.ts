@@ -4,6 +4,9 @@
  * `npm test`; run 200 with `CRASH_TEST_KILLS=200 npx vitest run test/sync/client/crash-recovery.test.ts`).
  * Afterwards a final run resolves what is open and drains the outbox, and the terminal's and the
  * backend's databases must agree exactly.
+ *
+ * The kill moments and the children's sale amounts come from one seed, printed as
+ * `crash seed: N`; `CRASH_SEED=N` (with the same CRASH_TEST_KILLS) replays that schedule.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
@@ -14,10 +17,13 @@ import { projectRoot } from '../../../main/app/project-files.js';
 import { startBackend, type RunningBackend } from '../../../backend/start-backend.js';
 import { enrollTerminal } from '../../../sync/client/enroll-terminal.js';
 import { TerminalCredentialStore, type StoredIdentity } from '../../../sync/client/terminal-credential-store.js';
+import { crashSchedule, crashSeedFromEnvironment, crashSeedLine } from '../../support/crash-schedule.js';
 import { compareTerminalAndBackend } from '../../support/terminal-backend-comparison.js';
 import { startTerminalUnderTest } from '../../support/terminal-under-test.js';
 
 const kills = Number(process.env.CRASH_TEST_KILLS ?? 20);
+const seed = crashSeedFromEnvironment();
+const replay = crashSeedLine(seed);
 
 let dir: string;
 let backend: RunningBackend;
@@ -35,8 +41,8 @@ afterAll(async () => {
   await backend?.close();
 });
 
-function startChild(journalFile: string): { child: ChildProcess; ready: Promise<void>; sold: () => number } {
-  const child = spawn(process.execPath, [join(projectRoot, 'bin', 'run-ts.js'), join(projectRoot, 'test', 'support', 'crashing-terminal-child.ts'), journalFile, backend.url], {
+function startChild(journalFile: string, childSeed: number): { child: ChildProcess; ready: Promise<void>; sold: () => number } {
+  const child = spawn(process.execPath, [join(projectRoot, 'bin', 'run-ts.js'), join(projectRoot, 'test', 'support', 'crashing-terminal-child.ts'), journalFile, backend.url, String(childSeed)], {
     env: { ...process.env, CRASH_CREDENTIALS: JSON.stringify({ terminalId: identity.terminalId, terminalSecret: identity.terminalSecret }) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -55,12 +61,13 @@ function startChild(journalFile: string): { child: ChildProcess; ready: Promise<
 
 describe(`terminal killed with SIGKILL ${kills} times during sales and sync`, () => {
   it('afterwards agrees exactly with the backend', async () => {
+    console.log(replay);
     const journalFile = join(dir, 'terminal', 'journal.sqlite');
     let sold = 0;
-    for (let round = 0; round < kills; round += 1) {
-      const { child, ready, sold: soldSoFar } = startChild(journalFile);
+    for (const round of crashSchedule(seed, { rounds: kills, minKillAfterMs: 0, maxKillAfterMs: 699 })) {
+      const { child, ready, sold: soldSoFar } = startChild(journalFile, round.childSeed);
       await ready;
-      await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 700)));
+      await new Promise((resolve) => setTimeout(resolve, round.killAfterMs));
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGKILL');
       await exited;
@@ -72,10 +79,10 @@ describe(`terminal killed with SIGKILL ${kills} times during sales and sync`, ()
       const deadline = Date.now() + 60_000;
       while (terminal.journal.outboxStats().depth > 0 && Date.now() < deadline) await terminal.sync.syncNow();
       const comparison = compareTerminalAndBackend(terminal.journal, backend.db, identity.terminalId);
-      expect(comparison.problems).toEqual([]);
-      expect(terminal.journal.openIntents()).toEqual([]);
-      expect(comparison.terminalOrders).toBeGreaterThanOrEqual(sold);
-      expect(comparison.terminalOrders).toBeGreaterThan(0);
+      expect(comparison.problems, replay).toEqual([]);
+      expect(terminal.journal.openIntents(), replay).toEqual([]);
+      expect(comparison.terminalOrders, replay).toBeGreaterThanOrEqual(sold);
+      expect(comparison.terminalOrders, replay).toBeGreaterThan(0);
     } finally {
       await terminal.stop();
     }

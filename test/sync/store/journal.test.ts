@@ -4,9 +4,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { latestJournalVersion } from '../../../sync/store/journal-migrations.js';
 import { Journal, JournalConflictError, JournalOpenError, type OrderToRecord } from '../../../sync/store/journal.js';
+import { crashSchedule, crashSeedFromEnvironment, crashSeedLine } from '../../support/crash-schedule.js';
 
 const openJournals: Journal[] = [];
 function freshFile(): string {
@@ -134,9 +135,14 @@ describe('Journal.open refuses files it must not touch', () => {
   });
 });
 
-function runChild(file: string, mode: 'once' | 'loop'): { child: ReturnType<typeof spawn>; committed: string[]; firstCommit: Promise<void> } {
-  const child = spawn(process.execPath, ['bin/run-ts.js', 'test/support/journal-writer-child.ts', file, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const committed: string[] = [];
+interface CommittedSale {
+  readonly orderId: string;
+  readonly totalMinor: number;
+}
+
+function runChild(file: string, mode: 'once' | 'loop', seed: number): { child: ReturnType<typeof spawn>; committed: CommittedSale[]; firstCommit: Promise<void> } {
+  const child = spawn(process.execPath, ['bin/run-ts.js', 'test/support/journal-writer-child.ts', file, mode, String(seed)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const committed: CommittedSale[] = [];
   let buffer = '';
   const firstCommit = new Promise<void>((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -144,8 +150,8 @@ function runChild(file: string, mode: 'once' | 'loop'): { child: ReturnType<type
       const lines = buffer.split('\n');
       buffer = lines.pop() ?? '';
       for (const line of lines) {
-        const match = /^committed (\S+)$/.exec(line);
-        if (match?.[1]) committed.push(match[1]);
+        const match = /^committed (\S+) (\d+)$/.exec(line);
+        if (match?.[1] && match[2]) committed.push({ orderId: match[1], totalMinor: Number(match[2]) });
       }
       if (committed.length > 0) resolve();
     });
@@ -162,36 +168,41 @@ function killed(child: ReturnType<typeof spawn>): Promise<void> {
 }
 
 describe('Journal durability across SIGKILL', () => {
+  const seed = crashSeedFromEnvironment();
+  const [onceRound, midStreamRound] = crashSchedule(seed, { rounds: 2, minKillAfterMs: 150, maxKillAfterMs: 349 });
+  const replay = crashSeedLine(seed);
+  beforeAll(() => console.log(replay));
+
   it('keeps a sale and its outbox rows, exactly once, after the process is killed', async () => {
     const file = freshFile();
-    const run = runChild(file, 'once');
+    const run = runChild(file, 'once', onceRound!.childSeed);
     await run.firstCommit;
     await killed(run.child);
     const journal = open(file);
-    const orderId = run.committed[0]!;
-    expect(journal.countOrders()).toBe(1);
-    expect(journal.findOrder(orderId)).toMatchObject({ totalMinor: 900, lineCount: 1 });
+    const sale = run.committed[0]!;
+    expect(journal.countOrders(), replay).toBe(1);
+    expect(journal.findOrder(sale.orderId), replay).toMatchObject({ totalMinor: sale.totalMinor, lineCount: 1 });
     const outbox = journal.pendingOutbox(100);
-    expect(outbox.filter((entry) => entry.kind === 'order.recorded' && (entry.payload as { id: string }).id === orderId)).toHaveLength(1);
-    expect(outbox.filter((entry) => entry.kind === 'intent.created')).toHaveLength(1);
+    expect(outbox.filter((entry) => entry.kind === 'order.recorded' && (entry.payload as { id: string }).id === sale.orderId), replay).toHaveLength(1);
+    expect(outbox.filter((entry) => entry.kind === 'intent.created'), replay).toHaveLength(1);
   });
 
   it('loses no committed sale and leaves no half sale when killed mid-stream', async () => {
     const file = freshFile();
-    const run = runChild(file, 'loop');
+    const run = runChild(file, 'loop', midStreamRound!.childSeed);
     await run.firstCommit;
     // Let it write for a while so the kill lands in the middle of transactions.
-    await new Promise((resolve) => setTimeout(resolve, 150 + Math.floor(Math.random() * 200)));
+    await new Promise((resolve) => setTimeout(resolve, midStreamRound!.killAfterMs));
     await killed(run.child);
     const journal = open(file);
     const orders = journal.countOrders();
-    for (const orderId of run.committed) expect(journal.findOrder(orderId), `committed order ${orderId}`).toBeDefined();
+    for (const sale of run.committed) expect(journal.findOrder(sale.orderId), `committed order ${sale.orderId}; ${replay}`).toMatchObject({ totalMinor: sale.totalMinor });
     // At most one more sale than the child managed to report: the one committed before it could print.
-    expect(orders - run.committed.length).toBeGreaterThanOrEqual(0);
-    expect(orders - run.committed.length).toBeLessThanOrEqual(1);
+    expect(orders - run.committed.length, replay).toBeGreaterThanOrEqual(0);
+    expect(orders - run.committed.length, replay).toBeLessThanOrEqual(1);
     const outbox = journal.pendingOutbox(1_000_000);
-    expect(outbox.filter((entry) => entry.kind === 'order.recorded')).toHaveLength(orders);
-    expect(outbox.filter((entry) => entry.kind === 'intent.created')).toHaveLength(orders);
-    expect(new Set(outbox.map((entry) => entry.entryId)).size).toBe(outbox.length);
+    expect(outbox.filter((entry) => entry.kind === 'order.recorded'), replay).toHaveLength(orders);
+    expect(outbox.filter((entry) => entry.kind === 'intent.created'), replay).toHaveLength(orders);
+    expect(new Set(outbox.map((entry) => entry.entryId)).size, replay).toBe(outbox.length);
   });
 });

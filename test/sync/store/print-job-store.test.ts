@@ -13,7 +13,7 @@ import { printerProfiles } from '../../../hardware/printers/printer-profiles.js'
 import { EscPosEncoder } from '../../../hardware/protocols/escpos/escpos-encoder.js';
 import { PrinterSimulator } from '../../../hardware/simulators/printer-simulator.js';
 import { createMemoryLink } from '../../../hardware/transports/memory-transport.js';
-import { FakeDeviceTimer } from '../../hardware/devices/fake-device-timer.js';
+import { FakeClock } from '../../support/fake-clock.js';
 
 const folders: string[] = [];
 const stores: SqlitePrintJobStore[] = [];
@@ -71,7 +71,7 @@ describe('SqlitePrintJobStore', () => {
     const profile = printerProfiles['generic-58mm'];
     const bytes = new EscPosEncoder({ chineseEncoding: 'gb18030' }).initialize().line('重启前的小票').feedLines(3).encode();
     const start = async (fault: 'none' | 'paper-out') => {
-      const timer = new FakeDeviceTimer();
+      const timer = new FakeClock();
       const link = createMemoryLink();
       const simulator = new PrinterSimulator({ profile, fault });
       await simulator.attach(link.device);

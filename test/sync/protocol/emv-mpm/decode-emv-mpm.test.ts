@@ -12,6 +12,8 @@ function withFreshCrc(payloadWithoutCrc: string): string {
 const specExample = publicEmvPayloads[0]!.payload;
 const payMaya = publicEmvPayloads[1]!.payload;
 const codes = (issues: readonly { code: string }[]) => issues.map((issue) => issue.code);
+/** Six full merchant account templates (103 characters each): enough to push a payload past 512 characters. */
+const sixLongAccounts = Array.from({ length: 6 }, (_, index) => `${26 + index}990015com.example.one0176${'X'.repeat(76)}`).join('');
 
 describe('decodeEmvMpm on public payloads', () => {
   it.each(publicEmvPayloads.map((entry) => [entry.name, entry] as const))('%s', (_name, entry) => {
@@ -101,6 +103,56 @@ describe('decodeEmvMpm deviations accepted with warnings', () => {
   });
 });
 
+describe('decodeEmvMpm accepts over-length objects (common in the wild) with warnings', () => {
+  it('decodes a 20-character merchant city as valid, naming the object and the limit', () => {
+    const result = decodeEmvMpm(withFreshCrc('00020101021126150011com.example5204581253031565802CN5904NAME6020SAO JOSE DOS CAMPOS 6304'));
+    expect(result.errors).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(result.merchantCity).toBe('SAO JOSE DOS CAMPOS ');
+    expect(result.warnings).toEqual([{ code: 'field-too-long', id: '60', message: 'merchant city (ID 60) is 20 characters; EMVCo allows at most 15' }]);
+  });
+
+  it('decodes a payload of more than 512 characters as valid, with its length in the warning', () => {
+    const payload = withFreshCrc(`000201010211${sixLongAccounts}5204581253031565802CN5904NAME6007BEIJING6304`);
+    expect(payload.length).toBeGreaterThan(512);
+    const result = decodeEmvMpm(payload);
+    expect(result.errors).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(result.merchantAccounts).toHaveLength(6);
+    expect(result.warnings).toEqual([{ code: 'payload-too-long', message: `the payload is ${payload.length} characters; EMVCo allows at most 512` }]);
+  });
+
+  const overLength: readonly (readonly [string, string, string, string])[] = [
+    ['a merchant name of 26 characters', '00020101021126150011com.example5204581253031565802CN5926ABCDEFGHIJKLMNOPQRSTUVWXYZ6007BEIJING6304', '59', 'merchant name (ID 59) is 26 characters; EMVCo allows at most 25'],
+    ['a city of 16 characters', '00020101021126150011com.example5204581253031565802CN5904NAME6016ABCDEFGHIJKLMNOP6304', '60', 'merchant city (ID 60) is 16 characters; EMVCo allows at most 15'],
+    ['an amount of 14 characters', '00020101021226150011com.example520458125303156541412345678901.505802CN5904NAME6007BEIJING6304', '54', 'transaction amount (ID 54) is 14 characters; EMVCo allows at most 13'],
+    ['a postal code of 11 characters', '00020101021126150011com.example5204581253031565802CN5904NAME6007BEIJING611112345678901' + '6304', '61', 'postal code (ID 61) is 11 characters; EMVCo allows at most 10'],
+    ['an additional data bill number of 26 characters', '00020101021126150011com.example5204581253031565802CN5904NAME6007BEIJING62300126ABCDEFGHIJKLMNOPQRSTUVWXYZ6304', '62.01', 'bill number (ID 62.01) is 26 characters; EMVCo allows at most 25'],
+    ['an additional data reference label of 35 characters (a Pix txid)', '00020101021126150011com.example5204581253031565802CN5904NAME6007BEIJING62390535' + 'R'.repeat(35) + '6304', '62.05', 'reference label (ID 62.05) is 35 characters; EMVCo allows at most 25'],
+    ['an additional consumer data request of 4 characters', '00020101021126150011com.example5204581253031565802CN5904NAME6007BEIJING62080904AMEE6304', '62.09', 'additional consumer data request (ID 62.09) is 4 characters; EMVCo allows at most 3'],
+    ['a globally unique identifier of 33 characters', '00020101021126370033' + 'g'.repeat(33) + '5204581253031565802CN5904NAME6007BEIJING6304', '26.00', 'globally unique identifier (ID 26.00) is 33 characters; EMVCo allows at most 32'],
+    ['an alternate-language city of 16 characters', '00020101021126150011com.example5204581253031565802CN5904NAME6007BEIJING64320002ZH0102面馆0216' + '北'.repeat(16) + '6304', '64.02', 'alternate merchant city (ID 64.02) is 16 characters; EMVCo allows at most 15'],
+  ];
+  it.each(overLength)('accepts %s', (_name, body, id, message) => {
+    const result = decodeEmvMpm(withFreshCrc(body));
+    expect(result.errors).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(result.warnings).toEqual([{ code: 'field-too-long', id, message }]);
+  });
+
+  it('never lets a merchant name or city length alone make a payload invalid', () => {
+    const printable = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code)), minLength: 1, maxLength: 99, size: 'max' });
+    fc.assert(
+      fc.property(printable, printable, (name, city) => {
+        const field = (id: string, value: string) => `${id}${String(value.length).padStart(2, '0')}${value}`;
+        const result = decodeEmvMpm(withFreshCrc(`00020101021126150011com.example5204581253031565802CN${field('59', name)}${field('60', city)}6304`));
+        expect(result.errors).toEqual([]);
+        expect(result.warnings.map((warning) => warning.id)).toEqual([...(name.length > 25 ? ['59'] : []), ...(city.length > 15 ? ['60'] : [])]);
+      }),
+    );
+  });
+});
+
 describe('decodeEmvMpm on invalid payloads', () => {
   it.each(publicInvalidEmvPayloads.map((entry) => [entry.name, entry] as const))('%s (published invalid)', (_name, entry) => {
     const result = decodeEmvMpm(entry.payload);
@@ -129,9 +181,6 @@ describe('decodeEmvMpm on invalid payloads', () => {
   });
 
   const recomputed: readonly (readonly [string, string, string])[] = [
-    ['a merchant name of 26 characters', '00020101021126150011com.example5204581253031565802CN5926ABCDEFGHIJKLMNOPQRSTUVWXYZ6007BEIJING6304', 'field-too-long'],
-    ['a city of 16 characters', '00020101021126150011com.example5204581253031565802CN5904NAME6016ABCDEFGHIJKLMNOP6304', 'field-too-long'],
-    ['an amount of 14 characters', '00020101021226150011com.example520458125303156541412345678901.505802CN5904NAME6007BEIJING6304', 'field-too-long'],
     ['an amount with a comma', '00020101021226150011com.example520458125303156540512,505802CN5904NAME6007BEIJING6304', 'invalid-field'],
     ['an MCC of 3 digits', '00020101021126150011com.example52035815303156' + '5802CN5904NAME6007BEIJING6304', 'field-length'],
     ['point of initiation 13', '00020101021326150011com.example5204581253031565802CN5904NAME6007BEIJING6304', 'invalid-field'],
@@ -143,7 +192,6 @@ describe('decodeEmvMpm on invalid payloads', () => {
     ['no country', '00020101021126150011com.example520458125303156' + '5904NAME6007BEIJING6304', 'missing-field'],
     ['a merchant account template without its GUI', '000201010211260801041234520458125303156' + '5802CN5904NAME6007BEIJING6304', 'missing-field'],
     ['a merchant account template that is not TLV', '000201010211260412345204581253031565802CN5904NAME6007BEIJING6304', 'malformed-template'],
-    ['an additional data bill number of 26 characters', '00020101021126150011com.example5204581253031565802CN5904NAME6007BEIJING62300126ABCDEFGHIJKLMNOPQRSTUVWXYZ6304', 'field-too-long'],
     ['a language template without a name', '00020101021126150011com.example5204581253031565802CN5904NAME6007BEIJING64060002ZH6304', 'missing-field'],
     ['tip indicator 02 without a fixed fee', '00020101021126150011com.example5204581253031565502025802CN5904NAME6007BEIJING6304', 'missing-field'],
   ];
@@ -158,11 +206,19 @@ describe('decodeEmvMpm on invalid payloads', () => {
     expect(codes(decodeEmvMpm(`${body}0702AB`).errors)).toContain('crc-not-last');
   });
 
-  it('rejects a payload longer than 512 characters', () => {
-    // Six full merchant account templates (103 characters each) push the payload past 512.
-    const longAccounts = Array.from({ length: 6 }, (_, index) => `${26 + index}990015com.example.one0176${'X'.repeat(76)}`).join('');
-    const body = `000201010211${longAccounts}5204581253031565802CN5904NAME6007BEIJING6304`;
-    expect(codes(decodeEmvMpm(withFreshCrc(body)).errors)).toEqual(['payload-too-long']);
+  it('rejects a payload over 512 characters when its CRC is wrong, warning about the length as well', () => {
+    const body = `000201010211${sixLongAccounts}5204581253031565802CN5904NAME6007BEIJING6304`;
+    const result = decodeEmvMpm(`${body}0000`);
+    expect(result.valid).toBe(false);
+    expect(codes(result.errors)).toEqual(['crc-mismatch']);
+    expect(codes(result.warnings)).toEqual(['payload-too-long']);
+  });
+
+  it('rejects an over-long city when a mandatory object is missing', () => {
+    const result = decodeEmvMpm(withFreshCrc('00020101021126150011com.example52045812' + '5802CN5904NAME6020SAO JOSE DOS CAMPOS 6304'));
+    expect(codes(result.errors)).toEqual(['missing-field']);
+    expect(codes(result.warnings)).toEqual(['field-too-long']);
+    expect(result.valid).toBe(false);
   });
 });
 
