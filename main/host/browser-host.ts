@@ -110,6 +110,18 @@ function pathOf(rawUrl: string | undefined): string {
   return queryAt === -1 ? url : url.slice(0, queryAt);
 }
 
+/** False when RAWURL's query holds a broken percent-escape (`%ZZ`, a cut UTF-8 sequence). */
+function queryIsWellEncoded(rawUrl: string): boolean {
+  const queryAt = rawUrl.indexOf('?');
+  if (queryAt === -1) return true;
+  try {
+    decodeURIComponent(rawUrl.slice(queryAt + 1));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function startBrowserHost(options: BrowserHostOptions): Promise<RunningBrowserHost> {
   const token = options.token ?? randomBytes(32).toString('base64url');
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
@@ -154,6 +166,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Run
   app.addHook('onRequest', async (request, reply) => {
     if (!hostAllowed(request.headers)) return sendError(reply, 'forbidden', 'requests must address the terminal by its loopback address');
     if (!originAllowed(request.headers)) return sendError(reply, 'forbidden', 'cross-origin requests are refused');
+    if (!queryIsWellEncoded(request.url)) return sendError(reply, 'invalid-argument', 'the query string is not valid percent-encoding');
     return undefined;
   });
 
