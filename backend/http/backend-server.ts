@@ -137,6 +137,18 @@ function pathOf(rawUrl: string): string {
   return queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt);
 }
 
+/** False when RAWURL's query holds a broken percent-escape (`%ZZ`, a cut UTF-8 sequence). */
+function queryIsWellEncoded(rawUrl: string): boolean {
+  const queryAt = rawUrl.indexOf('?');
+  if (queryAt === -1) return true;
+  try {
+    decodeURIComponent(rawUrl.slice(queryAt + 1));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Writes ANSWER with the server time, signed for SIGNER when given. */
 function sendAnswer(reply: FastifyReply, clock: Clock, answer: HandlerResult, signer: Signer | undefined): FastifyReply {
   const serverTimeMs = clock.nowMs();
@@ -258,8 +270,8 @@ export class BackendServer {
   }
 
   /**
-   * The one request pipeline: look up the signer (before the body is read), refuse unknown query
-   * parameters, authenticate against the raw bytes, require and parse JSON, validate it, run.
+   * The one request pipeline: look up the signer (before the body is read), refuse a broken or
+   * unknown query parameter, authenticate against the raw bytes, require and parse JSON, validate it, run.
    */
   private register<Body extends z.ZodType>(method: 'GET' | 'POST', url: string, signed: boolean, options: RouteOptions<Body>, handler: Handler<z.output<Body>>): void {
     const { registry, clock } = this.services;
@@ -274,6 +286,7 @@ export class BackendServer {
         if (identified) this.signers.set(request, { secret: identified.terminal.secret, nonce: identified.nonce });
       },
       handler: async (request, reply) => {
+        if (!queryIsWellEncoded(request.url)) throw new BackendError('bad-request', 'the query string is not valid percent-encoding');
         for (const key of Object.keys(request.query)) {
           if (!allowedQuery.includes(key)) throw new BackendError('bad-request', `unknown query parameter "${key.slice(0, 100)}"${allowedQuery.length ? ` (allowed: ${allowedQuery.join(', ')})` : ''}`);
         }
