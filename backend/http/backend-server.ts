@@ -10,8 +10,11 @@
  *   unexpected is logged (never the body) and answered `internal` (500).
  * - A signed request is checked against the exact bytes received (the body is kept as a Buffer
  *   and parsed as JSON only after the signature matched).
- * - Every response carries `x-backend-time-ms`; a response to a request naming an enrolled
- *   terminal is signed with that terminal's secret and bound to its nonce (request-signing.ts).
+ * - Every response carries `x-backend-time-ms`; a response to a signed route's request naming an
+ *   enrolled terminal is signed with that terminal's secret and bound to its nonce
+ *   (request-signing.ts), refusals included. A request that reaches no route (broken URL, 404,
+ *   405) is answered unsigned.
+ * - fastify's own logger is off: unexpected failures go to `logError`, never a body or a header.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';

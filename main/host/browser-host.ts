@@ -20,7 +20,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo, Socket } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { Duplex } from 'node:stream';
-import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { browserApi, type CommandResult, type ContractErrorCode, type TerminalEvent } from '../contract/contract.js';
@@ -136,7 +136,10 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Run
   const tokenFromHeader = (headers: IncomingHttpHeaders) => /^Bearer (\S+)$/.exec(String(headers.authorization ?? ''))?.[1] ?? '';
 
   const app = Fastify({
-    logger: false,
+    // fastify's own reports (stream failures, misuse) go to the terminal log; requests are not
+    // logged, and nothing fastify logs carries a body or a header.
+    loggerInstance: logger.child({ component: 'browser-host' }),
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: maxBodyBytes,
     exposeHeadRoutes: false,
     forceCloseConnections: true,
