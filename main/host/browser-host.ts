@@ -1,5 +1,6 @@
 /**
- * Browser mode: serves the built renderer and the contract over HTTP + WebSocket on loopback.
+ * Browser mode: serves the built renderer and the contract over HTTP + WebSocket on loopback
+ * (fastify for HTTP, `ws` on the same server for the event channel).
  *
  * - Every API call needs `Authorization: Bearer <token>`; the token is random per start and
  *   reaches the page in the URL fragment (never sent to a server, never logged).
@@ -8,17 +9,24 @@
  * - `POST /api/call/<command>` with a JSON object body returns a `CommandResult` as JSON.
  * - `GET /api/events` upgrades to a WebSocket when offered the subprotocols
  *   `terminal-events.v1` and `token.<token>`; it receives every `TerminalEvent` as JSON.
+ * - Every answer carries the CSP and security headers. Every refusal (bad URL, bad Host or
+ *   Origin, missing token, wrong method or content type, malformed JSON, oversized body, unknown
+ *   path) is a 4xx `CommandResult` error `{ ok: false, error: { code, message, retryable } }`,
+ *   sent at once; nothing a client sends can leave a request unanswered or stop the host.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import type { Duplex } from 'node:stream';
+import Fastify, { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { browserApi, type CommandResult, type ContractErrorCode, type TerminalEvent } from '../contract/contract.js';
 import { dispatchCommand } from '../core/command-dispatcher.js';
 import type { TerminalCore } from '../core/terminal-core.js';
+import { hostHttpRefusal, MalformedJsonError } from './host-http-refusal.js';
 
 export interface BrowserHostOptions {
   readonly core: TerminalCore;
@@ -62,6 +70,9 @@ const statusForError: Record<ContractErrorCode, number> = {
   unavailable: 503,
 };
 
+/** Methods answered 405 (with `allow`) on a path that exists for other methods. */
+const otherMethods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
 export function contentSecurityPolicy(origin: string): string {
   const wsOrigin = origin.replace(/^http/, 'ws');
   return [
@@ -83,31 +94,32 @@ function sameSecret(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text) });
-  response.end(text);
+function errorResult(code: ContractErrorCode, message: string): CommandResult<never> {
+  return { ok: false, error: { code, message, retryable: false } };
 }
 
-function sendError(response: ServerResponse, code: ContractErrorCode, message: string): void {
-  const body: CommandResult<never> = { ok: false, error: { code, message, retryable: false } };
-  sendJson(response, statusForError[code], body);
+/** Sends the one error shape; STATUS defaults to the code's own (405 and 413 pass theirs). */
+function sendError(reply: FastifyReply, code: ContractErrorCode, message: string, status = statusForError[code]): FastifyReply {
+  return reply.code(status).header('cache-control', 'no-store').type('application/json; charset=utf-8').send(JSON.stringify(errorResult(code, message)));
 }
 
-class BodyTooLargeError extends Error {}
+/** The request target's path, undecoded, without the query (never throws, unlike `new URL`). */
+function pathOf(rawUrl: string | undefined): string {
+  const url = rawUrl ?? '/';
+  const queryAt = url.indexOf('?');
+  return queryAt === -1 ? url : url.slice(0, queryAt);
+}
 
-/** Reads the body; past MAXBYTES it keeps draining (the caller is already authenticated) and rejects. */
-function readBody(request: IncomingMessage, maxBytes: number): Promise<string> {
-  return new Promise((resolveBody, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= maxBytes) chunks.push(chunk);
-    });
-    request.on('end', () => (size > maxBytes ? reject(new BodyTooLargeError(`request body exceeds ${maxBytes} bytes`)) : resolveBody(Buffer.concat(chunks).toString('utf8'))));
-    request.on('error', reject);
-  });
+/** False when RAWURL's query holds a broken percent-escape (`%ZZ`, a cut UTF-8 sequence). */
+function queryIsWellEncoded(rawUrl: string): boolean {
+  const queryAt = rawUrl.indexOf('?');
+  if (queryAt === -1) return true;
+  try {
+    decodeURIComponent(rawUrl.slice(queryAt + 1));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export async function startBrowserHost(options: BrowserHostOptions): Promise<RunningBrowserHost> {
@@ -117,117 +129,117 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Run
   const { core, logger } = options;
   let origin = '';
   let allowedHosts = new Set<string>();
+  let securityHeaders: Readonly<Record<string, string>> = {};
 
-  const hostAllowed = (request: IncomingMessage) => allowedHosts.has(String(request.headers.host ?? '').toLowerCase());
-  const originAllowed = (request: IncomingMessage) => request.headers.origin === undefined || request.headers.origin === origin;
-  const tokenFromHeader = (request: IncomingMessage) => {
-    const match = /^Bearer (\S+)$/.exec(String(request.headers.authorization ?? ''));
-    return match?.[1] ?? '';
-  };
+  const hostAllowed = (headers: IncomingHttpHeaders) => allowedHosts.has(String(headers.host ?? '').toLowerCase());
+  const originAllowed = (headers: IncomingHttpHeaders) => headers.origin === undefined || headers.origin === origin;
+  const tokenFromHeader = (headers: IncomingHttpHeaders) => /^Bearer (\S+)$/.exec(String(headers.authorization ?? ''))?.[1] ?? '';
 
-  const securityHeaders = () => ({
-    'content-security-policy': contentSecurityPolicy(origin),
-    'x-content-type-options': 'nosniff',
-    'referrer-policy': 'no-referrer',
-    'x-frame-options': 'DENY',
-    'cross-origin-opener-policy': 'same-origin',
-    'cross-origin-resource-policy': 'same-origin',
+  const app = Fastify({
+    // fastify's own reports (stream failures, misuse) go to the terminal log; requests are not
+    // logged, and nothing fastify logs carries a body or a header.
+    loggerInstance: logger.child({ component: 'browser-host' }),
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: maxBodyBytes,
+    exposeHeadRoutes: false,
+    forceCloseConnections: true,
+    // Set before fastify sees the request, so every answer carries them: refusals, errors, files.
+    serverFactory: (handler) =>
+      createServer((request: IncomingMessage, response: ServerResponse) => {
+        for (const [name, value] of Object.entries(securityHeaders)) response.setHeader(name, value);
+        handler(request, response);
+      }),
+    routerOptions: { querystringParser: (query: string) => Object.fromEntries(new URLSearchParams(query)) },
+    frameworkErrors: (error, _request, reply) => {
+      const classified = hostHttpRefusal(error, maxBodyBytes);
+      sendError(reply, classified.code, classified.message, classified.status);
+    },
+    clientErrorHandler: (error: NodeJS.ErrnoException, socket: Socket) => answerUnparseableRequest(error, socket),
   });
 
-  const serveStatic = (request: IncomingMessage, response: ServerResponse, pathname: string) => {
-    if (request.method !== 'GET' && request.method !== 'HEAD') {
-      response.writeHead(405, { allow: 'GET, HEAD' }).end();
-      return;
+  app.setErrorHandler((error: Error, request, reply) => {
+    const classified = hostHttpRefusal(error, maxBodyBytes);
+    if (classified.code === 'internal') logger.error({ err: error, method: request.method, path: pathOf(request.url) }, 'browser host request failed');
+    sendError(reply, classified.code, classified.message, classified.status);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    sendError(reply, 'not-found', `no such address: ${request.method} ${pathOf(request.url).slice(0, 200)}`);
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (!hostAllowed(request.headers)) return sendError(reply, 'forbidden', 'requests must address the terminal by its loopback address');
+    if (!originAllowed(request.headers)) return sendError(reply, 'forbidden', 'cross-origin requests are refused');
+    if (!queryIsWellEncoded(request.url)) return sendError(reply, 'invalid-argument', 'the query string is not valid percent-encoding');
+    return undefined;
+  });
+
+  // A command's argument is one JSON object; an empty body stands for `{}`.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => {
+    try {
+      done(null, text.length === 0 ? {} : (JSON.parse(String(text)) as unknown));
+    } catch (error) {
+      done(new MalformedJsonError(`the request body is not a JSON object: ${(error as Error).message}`), undefined);
     }
-    const relative = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
+  });
+
+  app.get('/api/health', (_request, reply) => reply.header('cache-control', 'no-store').send({ ok: true }));
+
+  app.post<{ Params: { command: string } }>(`${browserApi.callPathPrefix}:command`, {
+    // Before the body is read: an unauthenticated caller never gets its body parsed.
+    onRequest: async (request, reply) => {
+      if (!sameSecret(tokenFromHeader(request.headers), token)) return sendError(reply, 'unauthenticated', 'missing or wrong API token (send Authorization: Bearer <token>)');
+      if (!/^application\/json\b/i.test(String(request.headers['content-type'] ?? ''))) {
+        return sendError(reply, 'invalid-argument', 'send the command argument as a JSON object with Content-Type: application/json');
+      }
+      return undefined;
+    },
+    handler: async (request, reply) => {
+      const result = await dispatchCommand(core.handlers, request.params.command, request.body, { transport: 'browser-http' }, logger);
+      return reply
+        .code(result.ok ? 200 : statusForError[result.error.code])
+        .header('cache-control', 'no-store')
+        .type('application/json; charset=utf-8')
+        .send(JSON.stringify(result));
+    },
+  });
+  app.route({
+    method: otherMethods.filter((method) => method !== 'POST'),
+    url: `${browserApi.callPathPrefix}:command`,
+    handler: (_request, reply) => sendError(reply.header('allow', 'POST'), 'invalid-argument', 'commands are called with POST', 405),
+  });
+
+  const serveRendererFile = (request: FastifyRequest<{ Params: { '*': string } }>, reply: FastifyReply) => {
+    const path = pathOf(request.url);
+    if (path.startsWith('/api/')) return sendError(reply, 'not-found', `no API endpoint ${path.slice(0, 200)}`);
+    if (request.method !== 'GET' && request.method !== 'HEAD') return sendError(reply.header('allow', 'GET, HEAD'), 'invalid-argument', 'the user interface is read with GET', 405);
+    // The router has already percent-decoded the wildcard (a bad escape never gets here).
+    const wanted = request.params['*'];
+    if (wanted.includes('\0')) return sendError(reply, 'invalid-argument', 'the path contains a NUL byte');
+    const relative = normalize(wanted).replace(/^([/\\])+/, '');
     let file = join(rendererDir, relative);
-    if (!file.startsWith(rendererDir + sep) && file !== rendererDir) {
-      response.writeHead(404).end();
-      return;
-    }
+    if (!file.startsWith(rendererDir + sep) && file !== rendererDir) return sendError(reply, 'not-found', 'no such file');
     if (!existsSync(file) || !statSync(file).isFile()) file = join(rendererDir, 'index.html');
     if (!existsSync(file)) {
-      response.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
-      response.end(`The user interface is not built (${rendererDir} is missing). Run: npm run build:renderer\n`);
-      return;
+      return reply.code(503).type('text/plain; charset=utf-8').send(`The user interface is not built (${rendererDir} is missing). Run: npm run build:renderer\n`);
     }
-    response.writeHead(200, {
-      ...securityHeaders(),
-      'content-type': contentTypes[extname(file)] ?? 'application/octet-stream',
-      'cache-control': file.endsWith('index.html') ? 'no-store' : 'public, max-age=31536000, immutable',
-    });
-    if (request.method === 'HEAD') response.end();
-    else createReadStream(file).pipe(response);
+    reply
+      .code(200)
+      .type(contentTypes[extname(file)] ?? 'application/octet-stream')
+      .header('cache-control', file.endsWith('index.html') ? 'no-store' : 'public, max-age=31536000, immutable');
+    return request.method === 'HEAD' ? reply.send() : reply.send(createReadStream(file));
   };
-
-  const handleCall = async (request: IncomingMessage, response: ServerResponse, command: string) => {
-    if (request.method !== 'POST') {
-      response.writeHead(405, { allow: 'POST' }).end();
-      return;
-    }
-    if (!sameSecret(tokenFromHeader(request), token)) {
-      sendError(response, 'unauthenticated', 'missing or wrong API token (send Authorization: Bearer <token>)');
-      return;
-    }
-    if (!/^application\/json\b/i.test(String(request.headers['content-type'] ?? ''))) {
-      sendError(response, 'invalid-argument', 'send the command argument as a JSON object with Content-Type: application/json');
-      return;
-    }
-    let input: unknown;
-    try {
-      const text = await readBody(request, maxBodyBytes);
-      input = text.length === 0 ? {} : JSON.parse(text);
-    } catch (error) {
-      if (error instanceof BodyTooLargeError) {
-        sendJson(response, 413, { ok: false, error: { code: 'invalid-argument', message: error.message, retryable: false } });
-      } else {
-        sendError(response, 'invalid-argument', `the request body is not a JSON object: ${(error as Error).message}`);
-      }
-      return;
-    }
-    const result = await dispatchCommand(core.handlers, command, input, { transport: 'browser-http' }, logger);
-    sendJson(response, result.ok ? 200 : statusForError[result.error.code], result);
-  };
-
-  const server: Server = createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://placeholder');
-    if (!hostAllowed(request)) {
-      sendError(response, 'forbidden', 'requests must address the terminal by its loopback address');
-      return;
-    }
-    if (!originAllowed(request)) {
-      sendError(response, 'forbidden', 'cross-origin requests are refused');
-      return;
-    }
-    if (url.pathname === '/api/health') {
-      sendJson(response, 200, { ok: true });
-      return;
-    }
-    if (url.pathname.startsWith(browserApi.callPathPrefix)) {
-      handleCall(request, response, decodeURIComponent(url.pathname.slice(browserApi.callPathPrefix.length))).catch((error: unknown) => {
-        logger.error({ err: error }, 'browser host call failed');
-        if (!response.headersSent) sendError(response, 'internal', 'the call failed inside the terminal; the details are in the log');
-      });
-      return;
-    }
-    if (url.pathname.startsWith('/api/')) {
-      sendError(response, 'not-found', `no API endpoint ${url.pathname}`);
-      return;
-    }
-    serveStatic(request, response, url.pathname);
-  });
-  server.on('clientError', (_error, socket) => socket.destroy());
+  app.route({ method: [...otherMethods], url: '/*', handler: serveRendererFile });
 
   const sockets = new WebSocketServer({
     noServer: true,
     maxPayload: 64 * 1024,
     handleProtocols: (protocols) => (protocols.has(browserApi.eventsProtocol) ? browserApi.eventsProtocol : false),
   });
-  server.on('upgrade', (request, socket, head) => {
-    const url = new URL(request.url ?? '/', 'http://placeholder');
+  app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const offered = String(request.headers['sec-websocket-protocol'] ?? '').split(',').map((part) => part.trim());
     const tokenOffer = offered.find((part) => part.startsWith(browserApi.tokenProtocolPrefix))?.slice(browserApi.tokenProtocolPrefix.length) ?? '';
-    if (url.pathname !== browserApi.eventsPath || !hostAllowed(request) || !originAllowed(request) || !sameSecret(tokenOffer, token)) {
+    if (pathOf(request.url) !== browserApi.eventsPath || !hostAllowed(request.headers) || !originAllowed(request.headers) || !sameSecret(tokenOffer, token)) {
       socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
       return;
     }
@@ -245,26 +257,39 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Run
     client.on('message', () => undefined);
   });
 
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolveListen());
-  });
-  const address = server.address() as AddressInfo;
+  await app.listen({ port: options.port, host: options.host });
+  const address = app.server.address() as AddressInfo;
   const hostText = options.host === '::1' ? '[::1]' : options.host;
   origin = `http://${hostText}:${address.port}`;
   allowedHosts = new Set([`${hostText}:${address.port}`, `localhost:${address.port}`]);
+  securityHeaders = {
+    'content-security-policy': contentSecurityPolicy(origin),
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'x-frame-options': 'DENY',
+    'cross-origin-opener-policy': 'same-origin',
+    'cross-origin-resource-policy': 'same-origin',
+  };
   logger.info({ origin }, 'browser host listening');
 
   return {
     origin,
     token,
     pageUrl: `${origin}/#token=${token}`,
-    close: () =>
-      new Promise((resolveClose) => {
-        for (const client of sockets.clients) client.terminate();
-        sockets.close();
-        server.closeAllConnections();
-        server.close(() => resolveClose());
-      }),
+    close: async () => {
+      for (const client of sockets.clients) client.terminate();
+      sockets.close();
+      await app.close();
+    },
   };
+}
+
+/** Unparseable HTTP (bad request line, oversized headers, timeout): a 400 error and the socket closed. */
+function answerUnparseableRequest(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const body = JSON.stringify(errorResult('invalid-argument', 'the request is not valid HTTP'));
+  socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 }

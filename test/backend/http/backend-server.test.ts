@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { errorBodySchema, healthResponseSchema, maxRequestBodyBytes, terminalInfoResponseSchema } from '../../../sync/protocol/backend-api.js';
 import { newNonce, newTerminalSecret, signatureWindowMs } from '../../../sync/protocol/request-signing.js';
 import { type BackendFixture, postJson, startBackendFixture, TerminalClient } from '../backend-harness.js';
+import { rawExchange, rawRequest, type RawExchange } from '../../support/raw-http.js';
 
 let fixture: BackendFixture;
 beforeEach(async () => {
@@ -233,5 +234,84 @@ describe('backend server: transport-level abuse and restarts', () => {
       // afterEach closes whatever `fixture` holds: give it a fresh one.
       fixture = await startBackendFixture();
     }
+  });
+});
+
+function raw(method: string, path: string, headers: Record<string, string> = {}, body = ''): Promise<RawExchange> {
+  return rawExchange(fixture.backend.url, rawRequest(method, path, new URL(fixture.backend.url).host, headers, body));
+}
+
+/** The one error shape, with the server time every answer carries. */
+function expectError(response: RawExchange, status: number, code: string, message?: RegExp): void {
+  expect(response.answered).toBe(true);
+  expect(response.status).toBe(status);
+  expect(response.headers['content-type']).toMatch(/^application\/json/);
+  const body = errorBodySchema.strict().parse(JSON.parse(response.body));
+  expect(body.error.code).toBe(code);
+  if (message) expect(body.error.message).toMatch(message);
+  expect(response.headers['x-backend-time-ms']).toBe(String(fixture.clock.current));
+}
+
+describe('backend server: malformed requests are answered at once, in the error shape', () => {
+  it.each([
+    ['the path of no route', 'GET', '/%E0%A4%A'],
+    ['a path parameter', 'GET', '/v1/payments/%ZZ'],
+    ['a cut UTF-8 sequence in a parameter', 'GET', '/v1/payments/%E0%A4/refunds/r-00000001'],
+    ['a POST path', 'POST', '/v1/payments/%E0%A4%A/cancel'],
+  ])('a broken escape in %s: 400', async (_label, method, path) => {
+    expectError(await raw(method, path, method === 'POST' ? { 'content-type': 'application/json' } : {}, method === 'POST' ? '{}' : ''), 400, 'bad-request', /path is not valid percent-encoding/);
+  });
+
+  it.each([
+    ['an unsigned route', '/health?x=%E0%A4%A'],
+    ['a signed route', '/v1/events?after=%ZZ'],
+  ])('a broken escape in the query of %s: 400', async (_label, path) => {
+    expectError(await raw('GET', path), 400, 'bad-request', /query string is not valid percent-encoding/);
+  });
+
+  it('signs the refusal of a broken query from an enrolled terminal', async () => {
+    const client = await fixture.enrollTerminal();
+    const response = await client.request('GET', '/v1/events?after=%E0%A4%A');
+    expect([response.status, errorCode(response.json)]).toEqual([400, 'bad-request']);
+    expect(response.signatureValid).toBe(true);
+  });
+
+  it('answers a burst of 300 broken requests, each on its own connection, and holds no socket after', async () => {
+    const paths = ['/%E0%A4%A', '/v1/payments/%ZZ', '/health?q=%ZZ'];
+    const responses = await Promise.all(Array.from({ length: 300 }, (_unused, index) => raw('GET', paths[index % paths.length] ?? '/%')));
+    expect(responses.filter((response) => !response.answered || !response.closedByServer)).toEqual([]);
+    expect(new Set(responses.map((response) => response.status))).toEqual(new Set([400]));
+    expect((await fetch(`${fixture.backend.url}/health`)).status).toBe(200);
+  });
+
+  it('answers malformed JSON with 400, a missing or wrong content type with 415', async () => {
+    expectError(await raw('POST', '/v1/enroll', { 'content-type': 'application/json' }, '{"code": '), 400, 'bad-request', /not valid JSON/);
+    expectError(await raw('POST', '/v1/enroll', {}, '{"code":"ABCD"}'), 415, 'unsupported-media-type');
+    expectError(await raw('POST', '/v1/enroll', { 'content-type': 'application/x-www-form-urlencoded' }, 'code=ABCD'), 415, 'unsupported-media-type');
+    expectError(await raw('POST', '/v1/enroll', { 'content-type': '///' }, '{}'), 415, 'unsupported-media-type');
+  });
+
+  it('answers an oversized body with 413 and closes the connection', async () => {
+    const response = await raw('POST', '/v1/enroll', { 'content-type': 'application/json' }, `{"code":"${'x'.repeat(maxRequestBodyBytes)}"}`);
+    expectError(response, 413, 'payload-too-large');
+    expect(response.closedByServer).toBe(true);
+  });
+
+  it('answers unknown paths with 404 and wrong methods with 405, in the error shape', async () => {
+    expectError(await raw('GET', '/v2/whatever'), 404, 'not-found', /no such endpoint: \/v2\/whatever/);
+    expectError(await raw('PROPFIND', '/health'), 405, 'method-not-allowed', /use GET/);
+    expectError(await raw('POST', '/v1/payments/pay-00000001', { 'content-type': 'application/json' }, '{}'), 405, 'method-not-allowed', /use GET/);
+    // A HEAD answer has no body, by HTTP.
+    expect((await raw('HEAD', '/health')).status).toBe(405);
+  });
+
+  it('checks the signature over the exact bytes received, whatever their spacing', async () => {
+    const client = await fixture.enrollTerminal();
+    const rawBody = '{ "paymentId" : "pay-00000042",\n  "amountMinor": 100, "currency": "\\u0043NY" }';
+    const response = await client.request('POST', '/v1/payments/merchant-presented', undefined, { rawBody, headers: { 'content-type': 'application/json; charset=utf-8' } });
+    expect(response.status).toBe(201);
+    expect(response.signatureValid).toBe(true);
+    const tampered = await client.request('POST', '/v1/payments/merchant-presented', undefined, { rawBody: `${rawBody} `, signedBody: rawBody });
+    expect(errorCode(tampered.json)).toBe('bad-signature');
   });
 });
