@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CatalogView, TerminalStatus } from '../main/contract/contract.js';
 import { EventHub } from './api/event-hub.js';
@@ -25,8 +25,12 @@ export function App({ client }: { client: TerminalClient }) {
   const [eventsConnected, setEventsConnected] = useState(true);
   const [error, setError] = useState<string | undefined>();
   const hub = useMemo(() => new EventHub(), []);
+  // The language is chosen once per load; a later change of language must not re-run the start-up
+  // effect (it would reconnect the event stream and put the start-up language back).
+  const i18nRef = useRef(i18n);
 
   useEffect(() => {
+    const i18n = i18nRef.current;
     void client.api['system.status']({}).then((result) => {
       if (!result.ok) return setError(result.error.message);
       setStatus(result.value);
@@ -39,7 +43,7 @@ export function App({ client }: { client: TerminalClient }) {
       if (event.name === 'status.changed') setStatus(event.payload);
       hub.publish(event);
     }, setEventsConnected);
-  }, [client, i18n, hub]);
+  }, [client, hub]);
 
   useEffect(() => {
     document.documentElement.lang = i18n.language;

@@ -55,7 +55,7 @@ export class OperatorSessions {
       case 'locked':
         throw lockedError(outcome.retryAfterMs);
       case 'rejected':
-        throw new CommandError('unauthenticated', `wrong PIN; ${outcome.attemptsLeft} attempt(s) left before a lockout`);
+        throw new CommandError('unauthenticated', `wrong PIN; ${outcome.attemptsLeft} attempt(s) left before a lockout`, false, { reason: 'wrong-pin', params: { attemptsLeft: outcome.attemptsLeft } });
       case 'accepted': {
         const session: OperatorSession = {
           sessionId: randomBytes(24).toString('base64url'),

@@ -95,13 +95,14 @@ export function KioskScreen({ api, hub, catalog: initialCatalog, defaultLocale }
 
   const resolving = kiosk !== undefined && kiosk.state !== 'ready';
   if (!awake) {
-    const showcase = catalog.slots.filter((slot) => slot.sellable).slice(0, 6);
+    const showcase = catalog.slots.filter((slot, index, all) => slot.sellable && all.findIndex((other) => other.sellable && other.productId === slot.productId) === index).slice(0, 6);
     return (
       <button type="button" className="kiosk-attract" data-testid="kiosk-attract" data-kiosk-state={kiosk?.state ?? 'unknown'} onClick={() => setAwake(true)}>
         <span className="kiosk-attract__showcase" aria-hidden="true">
           {showcase.map((slot) => (
             <span key={slot.slot} className="kiosk-attract__item">
               <ProductPicture product={productsById.get(slot.productId)} name={productName(slot)} />
+              <span className="kiosk-attract__name">{productName(slot)}</span>
               <span className="kiosk-attract__price">{formatMoney(slot.priceMinor)}</span>
             </span>
           ))}

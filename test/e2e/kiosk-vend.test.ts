@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -14,6 +14,7 @@ import { ensureRendererBuilt, startHeadlessTerminal, type HeadlessTerminal } fro
  * Chromium; the customer pays the QR with the sandbox wallet.
  */
 let browser: Browser;
+const screenshots = join('test-output', 'screenshots');
 const terminals: HeadlessTerminal[] = [];
 
 beforeAll(async () => {
@@ -79,10 +80,59 @@ describe('kiosk sale end to end (sandbox backend, simulated dispense board, real
     const terminal = await kioskTerminal('sim:board?fault=jam');
     const { page, problems, paymentIntentId } = await buyAndPay(terminal, 2);
     await expect.poll(() => page.getByTestId('vend-message').textContent(), { timeout: 30_000 }).toBe('出货失败，已退款');
+    expect(await page.getByTestId('vend-detail').textContent()).toBe('￥4.00 已原路退回您付款的钱包');
     const payment = await call<PaymentView>(terminal, 'payment.status', { paymentIntentId });
     expect(payment.refunds).toEqual([expect.objectContaining({ state: 'refunded', amountMinor: 400 })]);
     expect((await call<CatalogView>(terminal, 'catalog.get', {})).slots.find((slot) => slot.slot === 2)?.stock).toBe(10);
     expect(problems).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  for (const screen of [
+    { width: 1080, height: 1920, lang: 'zh-CN' as const, name: '可乐', cancel: '取消购买' },
+    { width: 1920, height: 1080, lang: 'en' as const, name: 'Cola', cancel: 'Cancel purchase' },
+  ]) {
+    it(`fills a ${screen.width}×${screen.height} screen (${screen.lang}): the QR names the product and spans ≥ 40% of the width; nothing for staff shown`, async () => {
+      const terminal = await kioskTerminal('sim:board');
+      const page = await browser.newPage({ viewport: { width: screen.width, height: screen.height } });
+      const url = new URL(terminal.pageUrl);
+      url.search = `?lang=${screen.lang}`;
+      await page.goto(url.toString());
+      await expect.poll(() => page.getByTestId('kiosk-attract').getAttribute('data-kiosk-state'), { timeout: 30_000 }).toBe('ready');
+      mkdirSync(screenshots, { recursive: true });
+      const shot = (step: string) => page.screenshot({ path: join(screenshots, `kiosk-${step}-${screen.width}x${screen.height}-${screen.lang}.png`) });
+      await shot('attract');
+      // Customers never see the terminal's name, its backend or its sync queue.
+      expect(await page.getByTestId('connectivity').count()).toBe(0);
+      expect(await page.getByTestId('queue-depth').count()).toBe(0);
+      await page.getByTestId('kiosk-attract').click();
+      const tile = await page.getByTestId('slot-1').boundingBox();
+      // A thumb-sized tile is ≥ 2 cm: at least 76 CSS px (96 px per inch); these are far larger.
+      expect(Math.min(tile!.width, tile!.height)).toBeGreaterThan(200);
+      await shot('grid');
+      await page.getByTestId('slot-1').click();
+      const qr = page.getByRole('img', { name: screen.lang === 'en' ? 'Payment QR code' : '付款二维码' });
+      await qr.waitFor({ timeout: 30_000 });
+      expect(await page.getByTestId('kiosk-product-name').textContent()).toBe(screen.name);
+      const box = await qr.boundingBox();
+      expect(box!.width / screen.width).toBeGreaterThanOrEqual(0.4);
+      expect(box!.y + box!.height).toBeLessThanOrEqual(screen.height);
+      await shot('qr');
+      await page.getByRole('button', { name: screen.cancel }).click();
+      await page.getByTestId('kiosk-attract').waitFor({ timeout: 30_000 });
+      await page.close();
+    }, 120_000);
+  }
+
+  it('returns to the default language for the next customer', async () => {
+    const terminal = await kioskTerminal('sim:board');
+    const page = await browser.newPage({ viewport: { width: 1080, height: 1920 } });
+    await page.goto(terminal.pageUrl);
+    await expect.poll(() => page.getByTestId('kiosk-attract').getAttribute('data-kiosk-state'), { timeout: 30_000 }).toBe('ready');
+    await page.getByTestId('language-toggle').click();
+    await page.getByTestId('kiosk-attract').click();
+    await page.getByRole('button', { name: 'Back' }).click();
+    await expect.poll(() => page.getByTestId('kiosk-attract').textContent()).toContain('轻触屏幕开始购物');
     await page.close();
   }, 120_000);
 });
