@@ -170,13 +170,13 @@ function png(dataDir: string, textName: string): boolean {
   return existsSync(join(dataDir, 'simulated-printer', textName.replace(/\.txt$/, '.png')));
 }
 
-describe('setupDevices recovery (a core without payments; the sale is announced as payment.changed)', () => {
+describe('setupDevices recovery (the sale is announced as payment.changed, and announced again)', () => {
   it('prints the queued receipt by itself once the paper is loaded, and shows the printer working again', async () => {
     const base = createCoreFixture();
     const fixture = createCoreFixture({ config: { ...base.config, devices: { kitchenPrinters: {}, receiptPrinter: 'sim:printer?fault=paper-out' } } });
     base.close();
     const dataDir = mkdtempSync(join(tmpdir(), 'recovery-'));
-    const devices = setupDevices({ config: fixture.config, dataDir, journal: fixture.journal, journalFile: fixture.journalFile, core: fixture.core, logger: createSilentLogger(), initialRetryDelayMs: 20 });
+    const devices = setupDevices({ config: fixture.config, dataDir, journal: fixture.journal, journalFile: fixture.journalFile, events: fixture.events, logger: createSilentLogger(), initialRetryDelayMs: 20 });
     cleanups.push(() => fixture.close(), () => devices.stop());
     await devices.ready;
     const printerState = () => fixture.core.status().devices.find((device) => device.role === 'receiptPrinter');
@@ -184,11 +184,10 @@ describe('setupDevices recovery (a core without payments; the sale is announced 
     const { sessionId } = await call<{ sessionId: string }>(fixture, 'auth.login', { userId: 'cashier', pin: '1111' });
     const sale = await call<{ orderId: string; receiptNumber: string; paymentIntentId: string }>(fixture, 'sale.payCash', { sessionId, lines: [{ productId: 'cola', quantity: 1 }], tenderedMinor: 450 });
     const announce = () =>
-      fixture.core.publish({
+      fixture.events.publish({
         name: 'payment.changed',
         payload: { paymentIntentId: sale.paymentIntentId, orderId: sale.orderId, method: 'cash', amountMinor: 450, state: 'paid', isFinal: true, qrContent: null, expiresAtMs: null, reason: null, provider: null, refundableMinor: 450, refunds: [], updatedAtMs: 0 },
       });
-    announce();
     announce(); // a repeated event queues nothing more
     devices.simulatedPrinters.get('receiptPrinter')!.setFault('none');
     await eventually('the queued receipt printed', () => pages(dataDir).length > 0);
@@ -207,7 +206,7 @@ describe('setupDevices with sim:scanner', () => {
     base.close();
     const events: TerminalEvent[] = [];
     fixture.core.subscribe((event) => events.push(event));
-    const devices: DevicesSetup = setupDevices({ config: fixture.config, dataDir: mkdtempSync(join(tmpdir(), 'scanner-')), journal: fixture.journal, journalFile: fixture.journalFile, core: fixture.core, logger: createSilentLogger() });
+    const devices: DevicesSetup = setupDevices({ config: fixture.config, dataDir: mkdtempSync(join(tmpdir(), 'scanner-')), journal: fixture.journal, journalFile: fixture.journalFile, events: fixture.events, logger: createSilentLogger() });
     cleanups.push(() => fixture.close(), () => devices.stop());
     await devices.ready;
     expect(fixture.core.status().devices).toEqual([{ role: 'scanner', uri: 'sim:scanner', state: 'simulated', reason: null }]);
