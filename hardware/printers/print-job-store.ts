@@ -7,6 +7,7 @@
  * stored changes nothing and returns false (enqueueing is idempotent). A job is `pending` until
  * `markPrinted`, which the print queue calls only after proof of print.
  */
+import type { PrintJobState } from '../../main/domain/print-job-states.js';
 
 export interface NewPrintJob {
   readonly id: string;
@@ -16,7 +17,7 @@ export interface NewPrintJob {
 }
 
 export interface StoredPrintJob extends NewPrintJob {
-  readonly state: 'pending' | 'printed';
+  readonly state: PrintJobState;
   readonly attempts: number;
   readonly lastError: string | null;
   readonly createdAtMs: number;

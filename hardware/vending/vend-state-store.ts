@@ -11,11 +11,11 @@
  *   calls return the stored record unchanged. A retry therefore never gets a new sequence number.
  * - Unknown ids passed to `update…` throw `VendStateStoreError`.
  */
+import type { DirectVendState, MdbVendState } from '../../main/domain/vend-states.js';
 import type { CashlessReaderState } from '../protocols/mdb/qibixx-cashless-line.js';
 
-/** Direct drive (dispense board or relay): docs/vend-rules.md#direct-drive. */
-export type DirectVendState = 'vend-pending' | 'dispensing' | 'unknown' | 'dispensed' | 'not-dispensed';
-export const finalDirectVendStates: readonly DirectVendState[] = ['dispensed', 'not-dispensed'];
+/** Direct drive (dispense board or relay) and MDB cashless states: main/domain/vend-states.ts. */
+export { finalDirectVendStates, finalMdbVendStates, type DirectVendState, type MdbVendState } from '../../main/domain/vend-states.js';
 
 export interface DirectVendRecord {
   readonly vendId: string;
@@ -42,10 +42,6 @@ export interface SlotHealth {
   readonly outOfSale: boolean;
   readonly reason: string | null;
 }
-
-/** MDB cashless: docs/vend-rules.md#mdb-cashless. 'vmc-gave-up' waits for the payment's outcome. */
-export type MdbVendState = 'vend-requested' | 'vmc-gave-up' | 'approving' | 'denied' | 'dispensed' | 'not-dispensed';
-export const finalMdbVendStates: readonly MdbVendState[] = ['denied', 'dispensed', 'not-dispensed'];
 
 export interface MdbVendRecord {
   readonly vendId: string;

@@ -3,7 +3,7 @@
  * terminal (composition root: the only place here that picks transports and simulators).
  *
  * - Printers print from a durable queue on the journal file (`print_jobs`). Every completed sale
- *   (`payment.changed` to `paid` or `accepted-offline`; cash included) gets one receipt, keyed
+ *   (`payment.changed` to a paid-like state; cash included) gets one receipt, keyed
  *   `receiptPrinter/receipt/<orderId>`, and one ticket per kitchen station with lines in it,
  *   keyed `kitchenPrinter:<station>/kitchen/<orderId>`: a repeated event or a restart never
  *   prints twice. Jobs left queued by an earlier run print at start.
@@ -11,7 +11,7 @@
  *   `devices.cashDrawer` is on (default: on with a receipt printer). The pulse is part of the
  *   receipt's print job (description `receipt <number> + cash drawer`), so it is stored in
  *   `print_jobs` before it is sent and fires at most once; reprints never open the drawer.
- * - `printer.reprint` queues a new job marked `重印 / REPRINT`.
+ * - `printer.reprint` queues a new job marked `重印 / REPRINT` (the `reprinter` handed to the core).
  * - The scanner's classified codes reach the UIs as `scan.received`; the core starts nothing.
  * - `sim:printer` / `sim:scanner` run the in-process simulators; the simulated printer writes
  *   each receipt as `.txt` and `.png` into `<dataDir>/simulated-printer/`.
@@ -47,8 +47,10 @@ import type { Journal } from '../../sync/store/journal.js';
 import { SqlitePrintJobStore } from '../../sync/store/print-job-store.js';
 import { cashDrawerEnabled, type TerminalConfig } from '../config/config-schema.js';
 import type { CommandOutput } from '../contract/contract.js';
-import type { TerminalCore } from '../core/terminal-core.js';
+import type { ReceiptReprinter } from '../core/printer-handlers.js';
+import type { TerminalEvents } from '../core/terminal-events.js';
 import { DeviceRebinder, isPathDeviceUri } from '../devices/device-rebinder.js';
+import { isPaidLikeState } from '../domain/payment-states.js';
 import { PrinterStation } from '../devices/printer-station.js';
 import { RebindableTransport } from '../devices/rebindable-transport.js';
 import { saleDocuments } from '../devices/sale-receipt.js';
@@ -56,8 +58,6 @@ import { ScannerConnection } from '../devices/scanner-connection.js';
 
 /** The mark a reprinted receipt carries under the merchant name. */
 export const reprintBanner = '重印 / REPRINT';
-/** Payment states at which a sale's receipt is printed (docs/payment-rules.md#when-the-receipt-prints: paid, or accepted offline). */
-const printingStates: readonly string[] = ['paid', 'accepted-offline'];
 
 export interface DevicesSetupOptions {
   readonly config: TerminalConfig;
@@ -65,7 +65,8 @@ export interface DevicesSetupOptions {
   readonly journal: Journal;
   /** The journal's file (already migrated by `Journal.open`): the print queue opens its own connection. */
   readonly journalFile: string;
-  readonly core: TerminalCore;
+  /** Where device states are reported, payments are heard and scans announced. */
+  readonly events: TerminalEvents;
   readonly logger: Logger;
   /** Device clock and timers; the system's by default. */
   readonly timer?: DeviceTimer | undefined;
@@ -93,6 +94,8 @@ export interface DevicesSetup {
   readonly simulatedPrinters: ReadonlyMap<string, PrinterSimulator>;
   /** Where simulated printers write their `.txt` / `.png` pages. */
   readonly simulatedPrinterFolder: string;
+  /** `printer.reprint` for the core; undefined without a receipt printer. */
+  readonly reprinter: ReceiptReprinter | undefined;
   /** Resolves once every device was tried once (status read, old jobs drained, scanner opened). Never rejects. */
   readonly ready: Promise<void>;
   stop(): Promise<void>;
@@ -113,7 +116,7 @@ function lastPageNumber(folder: string, prefix: string): number {
 }
 
 export function setupDevices(options: DevicesSetupOptions): DevicesSetup {
-  const { config, journal, core, logger } = options;
+  const { config, journal, events, logger } = options;
   const timer = options.timer ?? systemDeviceTimer;
   const locale = config.terminal.locale;
   const simulatedPrinterFolder = join(options.dataDir, 'simulated-printer');
@@ -141,7 +144,7 @@ export function setupDevices(options: DevicesSetupOptions): DevicesSetup {
   };
 
   const setState = (role: string, uri: string, state: 'online' | 'offline', reason: string | null) => {
-    core.setDeviceState(role, state === 'online' && uri.startsWith('sim:') ? 'simulated' : state, reason);
+    events.setDeviceState(role, state === 'online' && uri.startsWith('sim:') ? 'simulated' : state, reason);
   };
 
   /** Runs the simulator a `sim:` URI of ROLE asks for; the file PREFIX names a printer's pages. */
@@ -250,8 +253,8 @@ export function setupDevices(options: DevicesSetupOptions): DevicesSetup {
     }
   };
 
-  const unsubscribe = core.subscribe((event) => {
-    if (event.name !== 'payment.changed' || event.payload.orderId === null || !printingStates.includes(event.payload.state)) return;
+  const unsubscribe = events.subscribe((event) => {
+    if (event.name !== 'payment.changed' || event.payload.orderId === null || !isPaidLikeState(event.payload.state)) return;
     try {
       printSale(event.payload.orderId);
     } catch (error) {
@@ -259,19 +262,17 @@ export function setupDevices(options: DevicesSetupOptions): DevicesSetup {
     }
   });
 
-  if (receiptStation) {
-    core.attachPrinting({
-      reprint: async (orderId): Promise<CommandOutput<'printer.reprint'> | undefined> => {
-        const documents = saleDocuments(journal, config, orderId, { banner: reprintBanner });
-        if (!documents) return undefined;
-        const jobId = receiptStation.jobId('reprint', `${orderId}/${randomUUID()}`);
-        const bytes = layoutReceipt(documents.receipt, { profile: receiptStation.profile, locale });
-        const outcome = await receiptStation.submit({ id: jobId, description: `reprint ${documents.receiptNumber}`, bytes });
-        logger.info({ orderId, jobId, state: outcome.state }, 'receipt reprint requested');
-        return { orderId, receiptNumber: documents.receiptNumber, jobId, state: outcome.state, reason: outcome.state === 'queued' ? outcome.reason : null };
-      },
-    });
-  }
+  const reprinter: ReceiptReprinter | undefined = receiptStation && {
+    reprint: async (orderId): Promise<CommandOutput<'printer.reprint'> | undefined> => {
+      const documents = saleDocuments(journal, config, orderId, { banner: reprintBanner });
+      if (!documents) return undefined;
+      const jobId = receiptStation.jobId('reprint', `${orderId}/${randomUUID()}`);
+      const bytes = layoutReceipt(documents.receipt, { profile: receiptStation.profile, locale });
+      const outcome = await receiptStation.submit({ id: jobId, description: `reprint ${documents.receiptNumber}`, bytes });
+      logger.info({ orderId, jobId, state: outcome.state }, 'receipt reprint requested');
+      return { orderId, receiptNumber: documents.receiptNumber, jobId, state: outcome.state, reason: outcome.state === 'queued' ? outcome.reason : null };
+    },
+  };
 
   let scanner: ScannerConnection | undefined;
   const scannerUri = config.devices.scanner;
@@ -290,7 +291,7 @@ export function setupDevices(options: DevicesSetupOptions): DevicesSetup {
           setState('scanner', scannerUri, state, reason);
           if (state === 'online') void rebinder.identify('scanner');
         },
-        onScan: (scan) => core.publish({ name: 'scan.received', payload: scan }),
+        onScan: (scan) => events.publish({ name: 'scan.received', payload: scan }),
       });
     } catch (error) {
       logger.error({ uri: scannerUri, err: error }, 'scanner cannot be set up');
@@ -306,6 +307,7 @@ export function setupDevices(options: DevicesSetupOptions): DevicesSetup {
     },
     simulatedPrinters,
     simulatedPrinterFolder,
+    reprinter,
     ready,
     async stop() {
       rebinder.stop();

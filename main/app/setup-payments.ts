@@ -1,8 +1,9 @@
 /**
- * Wires payments and sync into a starting terminal: the enrolled identity (if any), the signed
- * HTTP client, the payment backend adapter, the sync client with its uploader and distribution
- * puller, offline-code acceptance, and the payment service; then starts the start-up resolution
- * of intents left open (docs/principles.md#resolve-before-selling) and the sync loop.
+ * Builds the payment side of a starting terminal, before the core: the enrolled identity (if
+ * any), the signed HTTP client, the payment backend adapter, the sync client with its uploader
+ * and distribution puller, offline-code acceptance, and the payment service, all reporting to the
+ * terminal's event hub; then starts the start-up resolution of intents left open (resolve before
+ * selling, docs/principles.md#resolve-before-selling) and the sync loop. The core is handed what this returns.
  *
  * Without an enrolled identity, cash works and wallet payments answer `unavailable`.
  */
@@ -15,8 +16,11 @@ import { JournalUploader } from '../../sync/client/journal-uploader.js';
 import { SyncClient } from '../../sync/client/sync-client.js';
 import { CredentialStoreError, TerminalCredentialStore, type SecretProtector } from '../../sync/client/terminal-credential-store.js';
 import type { Journal } from '../../sync/store/journal.js';
+import type { OperatorSessions } from '../auth/operator-sessions.js';
 import type { TerminalConfig } from '../config/config-schema.js';
-import type { TerminalCore } from '../core/terminal-core.js';
+import type { OfflineTotals } from '../contract/contract.js';
+import type { SyncControl } from '../core/payment-handlers.js';
+import type { TerminalEvents } from '../core/terminal-events.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { OfflineAcceptancePolicy } from '../payments/offline-acceptance.js';
 import type { Timers } from '../../kernel/timers.js';
@@ -24,12 +28,12 @@ import { HttpPaymentBackend } from '../payments/http-payment-backend.js';
 import { offlineTotals, VerifyingOfflineCodeAcceptor } from '../payments/offline-code-acceptor.js';
 import { PaymentService } from '../payments/payment-service.js';
 
-
 export interface PaymentsSetupOptions {
   readonly config: TerminalConfig;
   readonly dataDir: string;
   readonly journal: Journal;
-  readonly core: TerminalCore;
+  readonly sessions: OperatorSessions;
+  readonly events: TerminalEvents;
   readonly clock: Clock;
   readonly timers: Timers;
   readonly logger: Logger;
@@ -40,18 +44,26 @@ export interface PaymentsSetupOptions {
 export interface PaymentsSetup {
   readonly payments: PaymentService;
   readonly sync: SyncClient | undefined;
+  /** `sync.now` for the core; undefined without a sync client. */
+  readonly syncControl: SyncControl | undefined;
+  readonly offlineTotals: () => OfflineTotals;
   /** Resolves when the start-up resolution is done. */
   readonly resolution: Promise<void>;
   stop(): Promise<void>;
 }
 
-export function setupPayments(options: PaymentsSetupOptions): PaymentsSetup {
-  const { config, journal, core, clock, timers, logger } = options;
-  const policy: OfflineAcceptancePolicy = {
+/** The offline acceptance caps configured under `offline:`. */
+export function offlineAcceptancePolicyOf(config: TerminalConfig): OfflineAcceptancePolicy {
+  return {
     perPaymentCapMinor: config.offline.perPaymentCapMinor,
     totalStoredCapMinor: config.offline.totalStoredCapMinor,
     maxAgeMs: config.offline.maxAgeHours * 3_600_000,
   };
+}
+
+export function setupPayments(options: PaymentsSetupOptions): PaymentsSetup {
+  const { config, journal, sessions, events, clock, timers, logger } = options;
+  const policy = offlineAcceptancePolicyOf(config);
 
   let identity;
   try {
@@ -83,16 +95,18 @@ export function setupPayments(options: PaymentsSetupOptions): PaymentsSetup {
   let sync: SyncClient | undefined;
   const payments = new PaymentService({
     journal,
+    sessions,
     backend,
     clock,
     timers,
     logger,
-    connectivity: () => core.currentConnectivity(),
+    connectivity: () => events.connectivity(),
     offlineCodes: new VerifyingOfflineCodeAcceptor(keyring, policy),
     onPaymentChanged: (view) => {
-      core.publish({ name: 'payment.changed', payload: view });
+      events.publish({ name: 'payment.changed', payload: view });
       sync?.notify();
     },
+    onStatusChanged: () => events.statusChanged(),
   });
   if (client) {
     sync = new SyncClient({
@@ -102,12 +116,11 @@ export function setupPayments(options: PaymentsSetupOptions): PaymentsSetup {
       timers,
       puller,
       onOfflinePayment: (verdict) => payments.settleOfflinePayment(verdict.paymentId, verdict),
-      onStatus: (status) => core.setConnectivity(status.connectivity, status.lastSuccessAtMs ?? undefined),
+      onStatus: (status) => events.setConnectivity(status.connectivity, status.lastSuccessAtMs ?? undefined),
       onError: (error) => logger.warn({ err: error }, 'sync side task failed'),
     });
   }
   const activeSync = sync;
-  core.attachPayments({ payments, sync: activeSync && { syncNow: () => activeSync.syncNow() }, offlineTotals: () => offlineTotals(journal, policy) });
   activeSync?.start();
   const resolution = payments.resolveOpenIntents().then(
     (resolved) => {
@@ -118,6 +131,8 @@ export function setupPayments(options: PaymentsSetupOptions): PaymentsSetup {
   return {
     payments,
     sync: activeSync,
+    syncControl: activeSync && { syncNow: () => activeSync.syncNow() },
+    offlineTotals: () => offlineTotals(journal, policy),
     resolution,
     async stop() {
       backend?.stop();

@@ -1,8 +1,9 @@
 /**
- * Wires the kiosk's vending into a starting terminal (kiosk mode): the dispense board named by
- * `devices.vendingBoard` (`sim:board` by default: the in-process simulator), its durable state on
- * the journal file, and the vend service; then starts the resolution of vends a previous run left
- * open (docs/principles.md#resolve-before-selling). The kiosk refuses selections until it is done.
+ * Builds the kiosk's vending for a starting terminal (kiosk mode), before the core: the dispense
+ * board named by `devices.vendingBoard` (`sim:board` by default: the in-process simulator), its
+ * durable state on the journal file, and the vend service on the terminal's event hub; then
+ * starts the resolution of vends a previous run left open (docs/principles.md#resolve-before-selling). The kiosk
+ * refuses selections until it is done. The core is handed the vend service this returns.
  *
  * A board that cannot be opened, or a URI that is not a dispense board, leaves the kiosk without
  * vending: its commands answer `unavailable` and the log says why; the terminal still starts.
@@ -15,7 +16,7 @@ import { DispenseBoardMachine } from '../../hardware/vending/dispense-board-mach
 import type { Journal } from '../../sync/store/journal.js';
 import { SqliteVendStateStore } from '../../sync/store/vend-state-store.js';
 import type { TerminalConfig } from '../config/config-schema.js';
-import type { TerminalCore } from '../core/terminal-core.js';
+import type { TerminalEvents } from '../core/terminal-events.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { Timers } from '../../kernel/timers.js';
 import type { PaymentService } from '../payments/payment-service.js';
@@ -27,7 +28,7 @@ export const kioskBoardMachineId = 'vending-board';
 export interface VendingSetupOptions {
   readonly config: TerminalConfig;
   readonly journal: Journal;
-  readonly core: TerminalCore;
+  readonly events: TerminalEvents;
   readonly payments: PaymentService;
   readonly clock: Clock;
   readonly timers: Timers;
@@ -42,7 +43,7 @@ export interface VendingSetup {
 }
 
 export async function setupVending(options: VendingSetupOptions): Promise<VendingSetup> {
-  const { config, journal, core, payments, clock, timers, logger } = options;
+  const { config, journal, events, payments, clock, timers, logger } = options;
   const uriText = config.devices.vendingBoard ?? 'sim:board';
   const uri = parseDeviceUri(uriText);
   if (uri.scheme === 'sim' && uri.kind !== 'board') {
@@ -69,7 +70,7 @@ export async function setupVending(options: VendingSetupOptions): Promise<Vendin
     journal,
     payments,
     onPaymentChanged: (listener) =>
-      core.subscribe((event) => {
+      events.subscribe((event) => {
         if (event.name === 'payment.changed') listener(event.payload);
       }),
     machine,
@@ -80,9 +81,8 @@ export async function setupVending(options: VendingSetupOptions): Promise<Vendin
     clock,
     timers,
     logger,
-    onVendChanged: (status) => core.publish({ name: 'vend.changed', payload: status }),
+    onVendChanged: (status) => events.publish({ name: 'vend.changed', payload: status }),
   });
-  core.attachVending(vending);
   const resolution = vending.start().then(
     () => logger.info({ kiosk: vending.kioskState().state, board: machine.description }, 'vending ready'),
     (error: unknown) => logger.error({ err: error }, 'vending start-up resolution failed'),

@@ -1,7 +1,8 @@
 /**
  * The composition root: the only place that picks concrete classes. Reads like the table of
- * contents of a running terminal; each shell (Electron, browser, headless) calls
- * `startTerminalCore` and then attaches its own UI transport.
+ * contents of a running terminal: the event hub first, then the services (payments and sync,
+ * devices, vending) on it, and last the core, built from those services. Each shell (Electron,
+ * browser, headless) calls `startTerminalCore` and then attaches its own UI transport.
  */
 import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { Logger } from 'pino';
@@ -13,6 +14,7 @@ import { dataDirLayout } from '../config/data-dir.js';
 import { defaultConfig, loadConfigFile } from '../config/load-config.js';
 import { systemClock, type Clock } from '../../kernel/clock.js';
 import { TerminalCore } from '../core/terminal-core.js';
+import { connectivityAtStart, TerminalEvents } from '../core/terminal-events.js';
 import type { TerminalMode } from '../domain/roles.js';
 import { createFileLogger } from '../logging/logger.js';
 import { acquireInstanceLock } from './instance-lock.js';
@@ -23,6 +25,7 @@ import { setupVending } from './setup-vending.js';
 import { setupSandboxBackend } from './setup-sandbox-backend.js';
 import { systemTimers } from '../../kernel/system-timers.js';
 import type { Timers } from '../../kernel/timers.js';
+import type { VendService } from '../vending/vend-service.js';
 
 export interface StartOptions {
   readonly dataDir: string;
@@ -80,7 +83,8 @@ export async function startTerminalCore(options: StartOptions): Promise<RunningT
       maxAttempts: config.security.pinMaxAttempts,
       lockoutMs: config.security.pinLockoutSeconds * 1000,
     });
-    const core = new TerminalCore({ config, mode, journal, sessions, clock, logger, dataDir: options.dataDir, version: packageVersion });
+    const events = new TerminalEvents(logger, connectivityAtStart(config));
+    const timers = options.timers ?? systemTimers;
 
     let sandboxUrl: string | undefined;
     if (config.backend.url === 'sandbox') {
@@ -91,22 +95,41 @@ export async function startTerminalCore(options: StartOptions): Promise<RunningT
       }
     }
 
-    const paymentsSetup = setupPayments({ config, dataDir: options.dataDir, journal, core, clock, timers: options.timers ?? systemTimers, logger });
+    const paymentsSetup = setupPayments({ config, dataDir: options.dataDir, journal, sessions, events, clock, timers, logger });
     cleanups.push(() => paymentsSetup.stop());
 
-    const devicesSetup = setupDevices({ config, dataDir: options.dataDir, journal, journalFile: layout.journal, core, logger });
+    const devicesSetup = setupDevices({ config, dataDir: options.dataDir, journal, journalFile: layout.journal, events, logger });
     cleanups.push(() => devicesSetup.stop());
 
+    let vending: VendService | undefined;
     if (mode === 'kiosk') {
-      const vendingSetup = await setupVending({ config, journal, core, payments: paymentsSetup.payments, clock, timers: options.timers ?? systemTimers, logger });
+      const vendingSetup = await setupVending({ config, journal, events, payments: paymentsSetup.payments, clock, timers, logger });
       cleanups.push(() => vendingSetup.stop());
+      vending = vendingSetup.vending;
     }
 
     if (config.backend.url !== 'sandbox' && !paymentsSetup.sync) {
-      const probe = new BackendHealthProbe({ baseUrl: config.backend.url, onChange: (connectivity) => core.setConnectivity(connectivity) });
+      const probe = new BackendHealthProbe({ baseUrl: config.backend.url, onChange: (connectivity) => events.setConnectivity(connectivity) });
       probe.start();
       cleanups.push(() => probe.stop());
     }
+
+    const core = new TerminalCore({
+      config,
+      mode,
+      journal,
+      sessions,
+      clock,
+      logger,
+      dataDir: options.dataDir,
+      version: packageVersion,
+      events,
+      payments: paymentsSetup.payments,
+      sync: paymentsSetup.syncControl,
+      offlineTotals: paymentsSetup.offlineTotals,
+      vending,
+      printing: devicesSetup.reprinter,
+    });
 
     const openIntents = journal.openIntents();
     if (openIntents.length > 0) logger.warn({ count: openIntents.length }, 'intents left open by the previous run');

@@ -19,14 +19,12 @@ import { enrollTerminal } from '../../sync/client/enroll-terminal.js';
 import { TerminalCredentialStore } from '../../sync/client/terminal-credential-store.js';
 import { defaultDataDir, dataDirLayout } from '../config/data-dir.js';
 import type { CommandName, CommandResult, PaymentView } from '../contract/contract.js';
+import { isPaidLikeState } from '../domain/payment-states.js';
 import { MoneyError, parseMajorToMinor } from '../../kernel/money.js';
 import { CliUsageError } from './cli-failure.js';
 import type { CliContext } from './terminal-cli.js';
 
 const endpointSchema = z.object({ url: z.string(), token: z.string() });
-
-/** Outcomes `terminal sale` treats as success. */
-const successStates = new Set(['paid', 'settled', 'accepted-offline']);
 
 export class LocalApiError extends Error {
   override readonly name = 'LocalApiError';
@@ -120,7 +118,7 @@ export async function runSale(options: SaleOptions, print: (line: string) => voi
       print(await QRCode.toString(payment.qrContent, { type: 'utf8', errorCorrectionLevel: 'M' }));
       if (payment.expiresAtMs) print(`waiting for the customer (QR valid ${Math.max(Math.round((payment.expiresAtMs - Date.now()) / 1000), 0)} s)…`);
     }
-    if (payment.isFinal || successStates.has(payment.state)) break;
+    if (payment.isFinal || isPaidLikeState(payment.state)) break;
     if (Date.now() > deadline) {
       print(`state: ${payment.state}`);
       process.stderr.write(`error: payment still ${payment.state} after ${timeoutSeconds} s; it keeps resolving in the terminal (payment.status ${payment.paymentIntentId})\n`);
@@ -130,7 +128,7 @@ export async function runSale(options: SaleOptions, print: (line: string) => voi
     payment = await api.call<PaymentView>('payment.status', { paymentIntentId: payment.paymentIntentId });
   }
   print(`state: ${payment.state}`);
-  if (successStates.has(payment.state)) {
+  if (isPaidLikeState(payment.state)) {
     if (options.method === 'cash' && started.changeMinor > 0) print(`change: ${started.changeMinor}`);
     return 0;
   }

@@ -7,6 +7,9 @@
  * This file must stay free of Node and Electron imports: the renderer imports it.
  */
 import { z } from 'zod';
+import { paymentMethodSchema, paymentStateSchema } from '../domain/payment-states.js';
+import { refundStateSchema } from '../domain/refund-states.js';
+import { vendStateSchema } from '../domain/vend-states.js';
 
 export const contractErrorCodes = [
   'invalid-argument',
@@ -94,10 +97,10 @@ export type CatalogView = z.infer<typeof catalogView>;
 export const paymentViewSchema = z.object({
   paymentIntentId: z.string(),
   orderId: z.string().nullable(),
-  method: z.enum(['qr', 'code', 'cash', 'offline-code']),
+  method: paymentMethodSchema,
   amountMinor: amountMinor,
-  /** A state of docs/payment-rules.md#payment-states: created, requesting, awaiting, paying, polling, unknown, closing, reversing, paid, failed, expired, cancelled, refunded, accepted-offline, settled, rejected. */
-  state: z.string(),
+  /** One of main/domain/payment-states.ts; `isPaidLikeState` there says whether the money counts as received. */
+  state: paymentStateSchema,
   isFinal: z.boolean(),
   /** Merchant-presented QR: what to draw, and until when (terminal clock) it is offered. */
   qrContent: z.string().nullable(),
@@ -107,7 +110,7 @@ export const paymentViewSchema = z.object({
   provider: z.string().nullable(),
   /** What can still be refunded (paid minus refunded or being refunded). */
   refundableMinor: amountMinor,
-  refunds: z.array(z.object({ refundId: z.string(), amountMinor: amountMinor, state: z.string(), isFinal: z.boolean(), reason: z.string().nullable() })),
+  refunds: z.array(z.object({ refundId: z.string(), amountMinor: amountMinor, state: refundStateSchema, isFinal: z.boolean(), reason: z.string().nullable() })),
   updatedAtMs: z.number(),
 });
 export type PaymentView = z.infer<typeof paymentViewSchema>;
@@ -136,24 +139,21 @@ export const syncStatusSchema = z.object({
 export type SyncStatusView = z.infer<typeof syncStatusSchema>;
 
 /**
- * A kiosk vend as the UI sees it (`kiosk.vendStatus`, `vend.changed`),
- * see docs/vend-rules.md#direct-drive: `selected` (waiting for its payment) → `vend-pending` (paid; the board is vending) →
- * `dispensed` | `not-dispensed` (the payment is refunded automatically: see `refund`) |
- * `unknown` (the board did not answer; resolved with the same sequence number, never vended
- * again); `cancelled` when the payment ended unpaid (nothing was vended).
+ * A kiosk vend as the UI sees it (`kiosk.vendStatus`, `vend.changed`); its states and their order
+ * are main/domain/vend-states.ts. A vend that did not dispense is refunded automatically: see `refund`.
  */
 export const vendViewSchema = z.object({
   vendIntentId: z.string(),
   paymentIntentId: z.string(),
   slot: z.number(),
-  state: z.enum(['selected', 'vend-pending', 'unknown', 'dispensed', 'not-dispensed', 'cancelled']),
+  state: vendStateSchema,
   isFinal: z.boolean(),
   /** Why it was not dispensed, cancelled or is unknown. */
   reason: z.string().nullable(),
   /** The board's sequence number for this vend, once one was given. */
   sequence: z.number().nullable(),
   /** The automatic refund of a vend that did not dispense. */
-  refund: z.object({ refundId: z.string(), amountMinor: amountMinor, state: z.string(), isFinal: z.boolean() }).nullable(),
+  refund: z.object({ refundId: z.string(), amountMinor: amountMinor, state: refundStateSchema, isFinal: z.boolean() }).nullable(),
   updatedAtMs: z.number(),
 });
 export type VendView = z.infer<typeof vendViewSchema>;

@@ -20,6 +20,7 @@ const contractCodes: Record<VendServiceErrorCode, ContractErrorCode> = {
   busy: 'conflict',
   resolving: 'unavailable',
   'not-found': 'not-found',
+  'illegal-transition': 'internal',
 };
 
 function toCommandError(error: unknown): unknown {
@@ -28,12 +29,11 @@ function toCommandError(error: unknown): unknown {
   return error;
 }
 
-/** VENDING is read lazily: the composition root attaches it after the core is built (kiosk mode only). */
-export function createKioskHandlers(deps: { readonly vending: () => VendService | undefined }): KioskCommandHandlers {
+/** VENDING is absent outside kiosk mode, or when the board could not be opened: the commands then answer `unavailable`. */
+export function createKioskHandlers(deps: { readonly vending: VendService | undefined }): KioskCommandHandlers {
   const service = (): VendService => {
-    const vending = deps.vending();
-    if (!vending) throw new CommandError('unavailable', 'vending is not set up on this terminal (kiosk mode with a vending board; see the log)');
-    return vending;
+    if (!deps.vending) throw new CommandError('unavailable', 'vending is not set up on this terminal (kiosk mode with a vending board; see the log)');
+    return deps.vending;
   };
   const guarded = translatingErrors(toCommandError);
   return {

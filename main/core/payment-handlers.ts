@@ -1,8 +1,11 @@
 /**
- * The payment and sync commands of the contract (`sale.startPayment`, `payment.*`, `sync.now`),
- * spread into the core's handler map. Converts service errors into typed contract errors.
- * Collecting money needs no operator session when none is given (integrations, kiosks); giving
- * money back (`payment.refund`) always needs a live supervisor session.
+ * The payment and sync commands of the contract (`sale.payCash`, `sale.startPayment`,
+ * `payment.*`, `sync.now`), spread into the core's handler map. Converts service errors into
+ * typed contract errors.
+ *
+ * Cash, from either command, goes through the payment service's one cash path (operator session
+ * with `sale.create`, change computed once). A wallet payment needs no operator session when none
+ * is given (integrations); giving money back (`payment.refund`) always needs a supervisor session.
  */
 import { randomUUID } from 'node:crypto';
 import type { OperatorSessions } from '../auth/operator-sessions.js';
@@ -10,10 +13,10 @@ import type { CommandInput, CommandName, CommandOutput, OfflineTotals, SyncStatu
 import { formatMinorAsDecimal } from '../../kernel/money.js';
 import type { PricedOrder } from '../domain/order.js';
 import type { TerminalMode } from '../domain/roles.js';
-import { PaymentServiceError, type PaymentService } from '../payments/payment-service.js';
+import { PaymentServiceError, type PaymentService, type StartedPayment } from '../payments/payment-service.js';
 import { CommandError, translatingErrors } from './command-error.js';
 
-export type PaymentCommandName = 'sale.startPayment' | 'payment.status' | 'payment.cancel' | 'payment.refund' | 'payment.open' | 'sync.now';
+export type PaymentCommandName = 'sale.payCash' | 'sale.startPayment' | 'payment.status' | 'payment.cancel' | 'payment.refund' | 'payment.open' | 'sync.now';
 export type PaymentCommandHandlers = { [K in PaymentCommandName & CommandName]: (input: CommandInput<K>) => Promise<CommandOutput<K>> };
 
 /** The sync client as the core sees it. */
@@ -22,12 +25,13 @@ export interface SyncControl {
 }
 
 export interface PaymentHandlerDeps {
-  /** Undefined until the composition root wires payments: the commands then answer `unavailable`. */
-  readonly payments: () => PaymentService | undefined;
-  readonly sync: () => SyncControl | undefined;
+  readonly payments: PaymentService;
+  /** Absent when the terminal is not enrolled: `sync.now` answers `unavailable`. */
+  readonly sync: SyncControl | undefined;
   readonly offlineTotals: () => OfflineTotals;
-  /** Read lazily: the core builds its handler map before its own fields are set. */
-  readonly terminal: () => { readonly sessions: OperatorSessions; readonly mode: TerminalMode; readonly terminalId: string };
+  readonly sessions: OperatorSessions;
+  readonly mode: TerminalMode;
+  readonly terminalId: string;
   readonly price: (lines: NonNullable<CommandInput<'sale.startPayment'>['lines']>) => PricedOrder;
 }
 
@@ -37,46 +41,51 @@ function toCommandError(error: unknown): unknown {
 }
 
 export function createPaymentHandlers(deps: PaymentHandlerDeps): PaymentCommandHandlers {
-  const service = (): PaymentService => {
-    const payments = deps.payments();
-    if (!payments) throw new CommandError('unavailable', 'payments are not set up on this terminal');
-    return payments;
-  };
+  const { payments, sessions, mode, terminalId } = deps;
   const guarded = translatingErrors(toCommandError);
+  const payCash = (sessionId: string | undefined, priced: PricedOrder, tenderedMinor: number): { orderId: string } & StartedPayment => {
+    const orderId = randomUUID();
+    const paid = payments.payCash({ sessionId, order: { id: orderId, terminalId, mode, lines: priced.lines, totalMinor: priced.totalMinor, currency: priced.currency }, tenderedMinor });
+    return { orderId, ...paid };
+  };
 
   return {
+    'sale.payCash': ({ sessionId, lines, tenderedMinor }) =>
+      guarded(() => {
+        const priced = deps.price(lines);
+        const paid = payCash(sessionId, priced, tenderedMinor);
+        return { orderId: paid.orderId, receiptNumber: paid.receiptNumber, totalMinor: priced.totalMinor, changeMinor: paid.changeMinor, paymentIntentId: paid.payment.paymentIntentId };
+      }),
     'sale.startPayment': (input) =>
       guarded(async () => {
-        const { sessions, mode, terminalId } = deps.terminal();
-        if (input.method === 'cash' && mode === 'kiosk') throw new CommandError('forbidden', 'an unattended kiosk does not take cash');
-        const session = input.sessionId === undefined ? undefined : sessions.require(input.sessionId, 'sale.create');
-        const priced = input.lines
-          ? deps.price(input.lines)
-          : { currency: 'CNY' as const, totalMinor: input.amountMinor ?? 0, lines: [] };
+        const priced = input.lines ? deps.price(input.lines) : { currency: 'CNY' as const, totalMinor: input.amountMinor ?? 0, lines: [] };
         if (priced.totalMinor <= 0) throw new CommandError('invalid-argument', 'the sale total must be more than zero');
+        if (input.method === 'cash') {
+          const paid = payCash(input.sessionId, priced, input.tenderedMinor ?? priced.totalMinor);
+          return { orderId: paid.orderId, receiptNumber: paid.receiptNumber, totalMinor: priced.totalMinor, changeMinor: paid.changeMinor, payment: paid.payment };
+        }
+        const session = input.sessionId === undefined ? undefined : sessions.require(input.sessionId, 'sale.create');
         const orderId = randomUUID();
-        const started = await service().startPayment({
-          order: { id: orderId, terminalId, mode, userId: session?.user.id ?? null, lines: priced.lines, totalMinor: priced.totalMinor, currency: 'CNY' },
+        const started = await payments.startPayment({
+          order: { id: orderId, terminalId, mode, userId: session?.user.id ?? null, lines: priced.lines, totalMinor: priced.totalMinor, currency: priced.currency },
           method: input.method,
           code: input.code,
-          tenderedMinor: input.tenderedMinor,
           description: `${terminalId} ￥${formatMinorAsDecimal(priced.totalMinor)}`,
         });
         return { orderId, receiptNumber: started.receiptNumber, totalMinor: priced.totalMinor, changeMinor: started.changeMinor, payment: started.payment };
       }),
-    'payment.status': ({ paymentIntentId }) => guarded(() => service().status(paymentIntentId)),
-    'payment.cancel': ({ paymentIntentId }) => guarded(() => service().cancel(paymentIntentId)),
+    'payment.status': ({ paymentIntentId }) => guarded(() => payments.status(paymentIntentId)),
+    'payment.cancel': ({ paymentIntentId }) => guarded(() => payments.cancel(paymentIntentId)),
     'payment.refund': ({ sessionId, paymentIntentId, refundId, amountMinor, reason }) =>
       guarded(() => {
-        const session = deps.terminal().sessions.require(sessionId, 'sale.refund');
-        return service().refund({ refundId, paymentIntentId, amountMinor, reason, requestedBy: session.user.id });
+        const session = sessions.require(sessionId, 'sale.refund');
+        return payments.refund({ refundId, paymentIntentId, amountMinor, reason, requestedBy: session.user.id });
       }),
-    'payment.open': () => guarded(() => ({ resolving: service().resolving, payments: service().openPayments(), offline: deps.offlineTotals() })),
+    'payment.open': () => guarded(() => ({ resolving: payments.resolving, payments: payments.openPayments(), offline: deps.offlineTotals() })),
     'sync.now': () =>
       guarded(() => {
-        const sync = deps.sync();
-        if (!sync) throw new CommandError('unavailable', 'this terminal has no backend to sync with (enroll it with `terminal enroll`)');
-        return sync.syncNow();
+        if (!deps.sync) throw new CommandError('unavailable', 'this terminal has no backend to sync with (enroll it with `terminal enroll`)');
+        return deps.sync.syncNow();
       }),
   };
 }

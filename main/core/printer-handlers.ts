@@ -1,7 +1,7 @@
 /**
  * The printer commands of the contract (`printer.reprint`), spread into the core's handler map.
- * The receipt printing itself is wired by the composition root (main/app/setup-devices.ts) and
- * reaches the core through `ReceiptReprinter`; without one the command answers `unavailable`.
+ * The receipt printing itself is built by the composition root (main/app/setup-devices.ts) and
+ * handed to the core as a `ReceiptReprinter`; without one the command answers `unavailable`.
  */
 import type { OperatorSessions } from '../auth/operator-sessions.js';
 import type { CommandInput, CommandName, CommandOutput } from '../contract/contract.js';
@@ -21,16 +21,16 @@ export interface ReceiptReprinter {
 }
 
 export interface PrinterHandlerDeps {
-  readonly printing: () => ReceiptReprinter | undefined;
-  readonly sessions: () => OperatorSessions;
+  readonly printing: ReceiptReprinter | undefined;
+  readonly sessions: OperatorSessions;
 }
 
 export function createPrinterHandlers(deps: PrinterHandlerDeps): PrinterCommandHandlers {
   return {
     'printer.reprint': async ({ orderId, sessionId }) => {
       // 'sale.create' is what both cashiers and supervisors hold: whoever may sell may reprint.
-      deps.sessions().require(sessionId, 'sale.create');
-      const printing = deps.printing();
+      deps.sessions.require(sessionId, 'sale.create');
+      const printing = deps.printing;
       if (!printing) throw new CommandError('unavailable', 'no receipt printer is configured on this terminal (devices.receiptPrinter)');
       const outcome = await printing.reprint(orderId);
       if (!outcome) throw new CommandError('not-found', `no order "${orderId}"`);

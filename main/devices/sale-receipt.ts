@@ -7,9 +7,7 @@ import type { KitchenTicket } from '../../hardware/printers/kitchen-ticket-layou
 import type { ReceiptSale, TenderMethod } from '../../hardware/printers/receipt-layout.js';
 import type { IntentRecord, Journal } from '../../sync/store/journal.js';
 import type { TerminalConfig } from '../config/config-schema.js';
-
-/** Payment states after which the sale is complete and its receipt prints. */
-export const receiptPaymentStates: readonly string[] = ['paid', 'accepted-offline', 'settled'];
+import { isPaidLikeState } from '../domain/payment-states.js';
 
 /** `2026-11-25 20:15` in the terminal's local time. */
 export function localTimeText(atMs: number): string {
@@ -45,7 +43,7 @@ export function saleDocuments(journal: Journal, config: TerminalConfig, orderId:
   if (!order) return undefined;
   const payment = journal
     .intentsOfOrder(orderId)
-    .filter((intent) => intent.kind === 'payment' && receiptPaymentStates.includes(intent.state))
+    .filter((intent) => intent.kind === 'payment' && isPaidLikeState(intent.state))
     .at(-1);
   if (!payment) return undefined;
   const lines = journal.orderLines(orderId);

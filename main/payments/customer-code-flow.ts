@@ -15,10 +15,13 @@
 import type { IntentRecord } from '../../sync/store/journal.js';
 import { fullJitterDelayMs, type BackoffPolicy } from '../../kernel/backoff.js';
 import { sleep } from '../../kernel/timers.js';
-import { failureDetail, moveIntent, type FlowContext } from './flow-context.js';
+import { failureDetail, intentMover, type FlowContext } from './flow-context.js';
 import type { FlowControl } from './flow-control.js';
 import { asPaymentBackendError } from './payment-backend.js';
+import { customerCodeMachine } from '../domain/payment-states.js';
 
+
+const moveIntent = intentMover(customerCodeMachine);
 export interface CustomerCodeFlowOptions {
   /** Query interval while the user is still paying or the outcome is unknown. */
   readonly queryIntervalMs: number;

@@ -14,11 +14,13 @@
 import type { IntentRecord } from '../../sync/store/journal.js';
 import { fullJitterDelayMs, type BackoffPolicy } from '../../kernel/backoff.js';
 import { sleep } from '../../kernel/timers.js';
-import type { FlowContext } from './flow-context.js';
-import { failureDetail, moveIntent } from './flow-context.js';
+import { failureDetail, intentMover, type FlowContext } from './flow-context.js';
 import type { FlowControl } from './flow-control.js';
 import { asPaymentBackendError, type ProviderPaymentStatus } from './payment-backend.js';
+import { merchantQrMachine } from '../domain/payment-states.js';
 
+
+const moveIntent = intentMover(merchantQrMachine);
 export interface MerchantQrFlowOptions {
   /** How long a QR is offered before it is closed (the backend may shorten it). */
   readonly expiryMs: number;

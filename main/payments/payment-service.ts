@@ -4,24 +4,32 @@
  * (docs/principles.md#resolve-before-selling). Each intent runs in its own flow (merchant QR, customer code, refund); this
  * service only routes, keeps the running flows' controls, and turns journal records into views.
  *
+ * Cash has one way in, `payCash`, whichever command takes it: one rule for the operator session
+ * and the change, one transaction, one announcement.
+ *
  * Who calls: the core's payment handlers (contract commands) and the composition root (start-up
- * resolution, stop). Errors reach callers as `PaymentServiceError` with a closed code.
+ * resolution, stop). Errors reach callers as `PaymentServiceError` with a closed code; a missing
+ * or insufficient operator session as the sessions' own `CommandError` (unauthenticated, forbidden).
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Connectivity } from '../../sync/client/backend-health-probe.js';
 import type { IntentRecord, Journal, OrderToRecord } from '../../sync/store/journal.js';
+import type { OperatorSessions } from '../auth/operator-sessions.js';
 import type { PaymentView } from '../contract/contract.js';
+import { cashChangeMinor, OrderError } from '../domain/order.js';
+import { isRefundablePaymentState, offlineCodeMachine, type PaymentMethod } from '../domain/payment-states.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { Timers } from '../../kernel/timers.js';
 import { classifyPaymentCode } from './payment-code-classifier.js';
 import { CustomerCodeFlow, defaultCustomerCodeFlowOptions, type CustomerCodeFlowOptions } from './customer-code-flow.js';
-import type { FlowContext } from './flow-context.js';
+import { intentMover, type FlowContext } from './flow-context.js';
 import type { FlowControl } from './flow-control.js';
 import { defaultMerchantQrFlowOptions, MerchantQrFlow, type MerchantQrFlowOptions } from './merchant-qr-flow.js';
 import { PaymentBackendError, type PaymentBackend } from './payment-backend.js';
-import type { PaymentMethod } from './payment-states.js';
 import { defaultRefundFlowOptions, RefundError, RefundFlow, type RefundFlowOptions } from './refund-flow.js';
+
+const moveOfflinePayment = intentMover(offlineCodeMachine);
 
 export type PaymentServiceErrorCode = 'unavailable' | 'invalid-argument' | 'not-found' | 'conflict' | 'forbidden';
 
@@ -47,6 +55,8 @@ export interface OfflineCodeAcceptor {
 
 export interface PaymentServiceDeps {
   readonly journal: Journal;
+  /** Checks the operator session cash needs (`sale.create`). */
+  readonly sessions: Pick<OperatorSessions, 'require'>;
   /** Undefined when the terminal has no backend (not enrolled): wallet payments are unavailable. */
   readonly backend: PaymentBackend | undefined;
   readonly clock: Clock;
@@ -60,14 +70,24 @@ export interface PaymentServiceDeps {
   readonly refunds?: Partial<RefundFlowOptions> | undefined;
   /** Told after every durable change of a payment (or of one of its refunds). */
   readonly onPaymentChanged?: ((view: PaymentView) => void) | undefined;
+  /** Told once after a cash sale is journaled: the terminal's status (queue, open intents) changed. */
+  readonly onStatusChanged?: (() => void) | undefined;
 }
 
+/** A wallet payment (cash goes through `payCash`). */
 export interface StartPaymentInput {
   readonly order: OrderToRecord;
-  readonly method: 'qr' | 'code' | 'cash';
+  readonly method: 'qr' | 'code';
   readonly code?: string | undefined;
-  readonly tenderedMinor?: number | undefined;
   readonly description: string;
+}
+
+export interface CashSaleInput {
+  /** The operator's session; cash needs one granting `sale.create`. */
+  readonly sessionId: string | undefined;
+  /** The priced order; its operator (`userId`) is the session's. */
+  readonly order: Omit<OrderToRecord, 'userId'>;
+  readonly tenderedMinor: number;
 }
 
 export interface StartedPayment {
@@ -132,21 +152,40 @@ export class PaymentService {
     return results;
   }
 
+  /**
+   * The one cash path: refused on a kiosk, needs an operator session granting `sale.create` and a
+   * tender covering the total (change from `cashChangeMinor`). Journals the order with its paid
+   * cash payment in one transaction, then announces the payment once and the status once.
+   */
+  payCash(input: CashSaleInput): StartedPayment {
+    if (input.order.mode === 'kiosk') throw new PaymentServiceError('forbidden', 'an unattended kiosk does not take cash');
+    const session = this.deps.sessions.require(input.sessionId, 'sale.create');
+    let changeMinor: number;
+    try {
+      changeMinor = cashChangeMinor(input.order.totalMinor, input.tenderedMinor);
+    } catch (error) {
+      if (error instanceof OrderError) throw new PaymentServiceError('invalid-argument', error.message);
+      throw error;
+    }
+    const order: OrderToRecord = { ...input.order, userId: session.user.id };
+    const paymentIntentId = randomUUID();
+    const { receiptNumber } = this.deps.journal.recordOrder(order, [
+      { id: paymentIntentId, kind: 'payment', orderId: order.id, method: 'cash', amountMinor: order.totalMinor, state: 'paid', isFinal: true, detail: { tenderedMinor: input.tenderedMinor, changeMinor } },
+    ]);
+    this.deps.logger.info({ orderId: order.id, receiptNumber, totalMinor: order.totalMinor, method: 'cash' }, 'sale recorded');
+    const view = this.view(paymentIntentId);
+    this.announce(view);
+    try {
+      this.deps.onStatusChanged?.();
+    } catch (error) {
+      this.deps.logger.error({ err: error, intentId: paymentIntentId }, 'status change listener failed');
+    }
+    return { receiptNumber, changeMinor, payment: view };
+  }
+
   async startPayment(input: StartPaymentInput): Promise<StartedPayment> {
     const { order } = input;
     const paymentIntentId = randomUUID();
-    if (input.method === 'cash') {
-      const tenderedMinor = input.tenderedMinor ?? order.totalMinor;
-      if (tenderedMinor < order.totalMinor) throw new PaymentServiceError('invalid-argument', `tendered ${tenderedMinor} fen is less than the total ${order.totalMinor} fen`);
-      const changeMinor = tenderedMinor - order.totalMinor;
-      const { receiptNumber } = this.deps.journal.recordOrder(order, [
-        { id: paymentIntentId, kind: 'payment', orderId: order.id, method: 'cash', amountMinor: order.totalMinor, state: 'paid', isFinal: true, detail: { tenderedMinor, changeMinor } },
-      ]);
-      const view = this.view(paymentIntentId);
-      this.deps.onPaymentChanged?.(view);
-      return { receiptNumber, changeMinor, payment: view };
-    }
-
     let method: PaymentMethod = input.method;
     let detail: Record<string, unknown> = { description: input.description };
     if (input.method === 'code') {
@@ -229,8 +268,8 @@ export class PaymentService {
 
   view(paymentIntentId: string): PaymentView {
     const intent = this.paymentIntent(paymentIntentId);
-    const refunds = this.deps.journal.childIntents(intent.id).filter((child) => child.kind === 'refund');
-    const refundable = intent.state === 'paid' || intent.state === 'settled' ? this.refundFlow.refundableMinor(intent) : 0;
+    const refunds = this.deps.journal.childIntents(intent.id).filter((child): child is IntentRecord<'refund'> => child.kind === 'refund');
+    const refundable = isRefundablePaymentState(intent.state) ? this.refundFlow.refundableMinor(intent) : 0;
     return {
       paymentIntentId: intent.id,
       orderId: intent.orderId,
@@ -248,7 +287,7 @@ export class PaymentService {
     };
   }
 
-  private paymentIntent(paymentIntentId: string): IntentRecord {
+  private paymentIntent(paymentIntentId: string): IntentRecord<'payment'> {
     const intent = this.deps.journal.findIntent(paymentIntentId);
     if (!intent || intent.kind !== 'payment') throw new PaymentServiceError('not-found', `no payment "${paymentIntentId}"`);
     return intent;
@@ -272,7 +311,7 @@ export class PaymentService {
       { id: paymentIntentId, kind: 'payment', orderId: input.order.id, method: 'offline-code', amountMinor: input.order.totalMinor, state: 'accepted-offline', isFinal: false, detail: { ...decision.detail, offlineCode: code, description: input.description } },
     ]);
     const view = this.view(paymentIntentId);
-    this.deps.onPaymentChanged?.(view);
+    this.announce(view);
     return { receiptNumber, changeMinor: 0, payment: view };
   }
 
@@ -280,13 +319,13 @@ export class PaymentService {
   settleOfflinePayment(paymentIntentId: string, verdict: { status: 'settled' | 'rejected'; rejection: string | null; firstSpentByPaymentId: string | null }): void {
     const intent = this.deps.journal.findIntent(paymentIntentId);
     if (!intent || intent.state !== 'accepted-offline') return;
-    const next = this.deps.journal.transitionIntent(paymentIntentId, {
-      from: 'accepted-offline',
-      to: verdict.status,
-      isFinal: true,
-      detail: verdict.status === 'rejected' ? { reason: `rejected by the backend: ${verdict.rejection ?? 'unknown reason'}`, rejection: verdict.rejection, firstSpentByPaymentId: verdict.firstSpentByPaymentId } : {},
-    });
-    this.changed(next);
+    moveOfflinePayment(
+      this.context,
+      paymentIntentId,
+      'accepted-offline',
+      verdict.status,
+      verdict.status === 'rejected' ? { reason: `rejected by the backend: ${verdict.rejection ?? 'unknown reason'}`, rejection: verdict.rejection, firstSpentByPaymentId: verdict.firstSpentByPaymentId } : {},
+    );
   }
 
   private launch(intent: IntentRecord, resumed: boolean, afterFailedAttempt = false): RunningFlow {
@@ -331,9 +370,18 @@ export class PaymentService {
     const paymentId = intent.kind === 'refund' ? intent.parentIntentId : intent.id;
     if (!paymentId || !this.deps.onPaymentChanged) return;
     try {
-      this.deps.onPaymentChanged(this.view(paymentId));
+      this.announce(this.view(paymentId));
     } catch (error) {
-      this.deps.logger.error({ err: error, intentId: intent.id }, 'payment change listener failed');
+      this.deps.logger.error({ err: error, intentId: intent.id }, 'payment view failed');
+    }
+  }
+
+  /** Tells the payment change listener about VIEW; a failing listener is logged, never thrown to the flow. */
+  private announce(view: PaymentView): void {
+    try {
+      this.deps.onPaymentChanged?.(view);
+    } catch (error) {
+      this.deps.logger.error({ err: error, intentId: view.paymentIntentId }, 'payment change listener failed');
     }
   }
 }

@@ -10,11 +10,14 @@
 import type { IntentRecord } from '../../sync/store/journal.js';
 import { fullJitterDelayMs, type BackoffPolicy } from '../../kernel/backoff.js';
 import { sleep } from '../../kernel/timers.js';
-import { moveIntent, type FlowContext } from './flow-context.js';
+import { intentMover, type FlowContext } from './flow-context.js';
 import type { FlowControl } from './flow-control.js';
 import { asPaymentBackendError } from './payment-backend.js';
-import { isPaidState } from './payment-states.js';
+import { isRefundablePaymentState } from '../domain/payment-states.js';
+import { refundMachine } from '../domain/refund-states.js';
 
+
+const moveIntent = intentMover(refundMachine);
 export type RefundErrorCode = 'not-found' | 'not-refundable' | 'exceeds-refundable' | 'key-reused';
 
 export class RefundError extends Error {
@@ -74,7 +77,7 @@ export class RefundFlow {
     }
     const payment = this.context.journal.findIntent(input.paymentIntentId);
     if (!payment || payment.kind !== 'payment') throw new RefundError('not-found', `no payment "${input.paymentIntentId}"`);
-    if (!isPaidState(payment.state) || payment.state === 'accepted-offline') {
+    if (!isRefundablePaymentState(payment.state)) {
       throw new RefundError('not-refundable', `payment "${payment.id}" is ${payment.state}; only paid payments can be refunded`);
     }
     const leftMinor = this.refundableMinor(payment);

@@ -2,7 +2,8 @@
  * The unattended kiosk's sale (docs/vend-rules.md#direct-drive; docs/vending.md): a slot is selected,
  * paid with a one-time merchant-presented QR, and vended once paid.
  *
- * Vend intents (journal kind 'vend', parent = the payment intent, detail: slot, sequence):
+ * Vend intents (journal kind 'vend', parent = the payment intent, detail: slot, sequence; states
+ * and legal moves in main/domain/vend-states.ts):
  *   selected → vend-pending (journaled BEFORE `vend` is called) → dispensed | not-dispensed | unknown
  *   selected → cancelled                 the payment ended unpaid: nothing is vended
  *   unknown → dispensed | not-dispensed  the board answers a status query with the SAME sequence
@@ -10,6 +11,9 @@
  * `dispensed` and stock −1 are one transaction; `not-dispensed` and its refund intent are one
  * transaction, after which the payment service sends the refund (queued while offline, retried
  * until definite, resumed by its own start-up resolution after a power cut).
+ *
+ * Every move is checked against that machine before it is journaled (`VendServiceError`
+ * `illegal-transition` otherwise).
  *
  * Resolve before selling: `start()` resolves every open vend before `purchase` accepts a
  * selection; while a vend stays unknown the kiosk keeps resolving (again every `resolveRetryMs`)
@@ -24,12 +28,15 @@ import type { VendingMachine, VendOutcome } from '../../hardware/vending/vending
 import type { IntentRecord, Journal } from '../../sync/store/journal.js';
 import type { KioskVendingView, PaymentView, VendStatusView, VendView } from '../contract/contract.js';
 import { findProduct, slotPriceMinor, type Catalog, type Planogram, type VendingSlot } from '../domain/catalog.js';
+import { isPaidLikeState } from '../domain/payment-states.js';
+import { canMove, isFinalIn } from '../domain/state-machine.js';
+import { vendMachine, type VendState } from '../domain/vend-states.js';
 import type { Clock } from '../../kernel/clock.js';
 import { formatMinorAsDecimal } from '../../kernel/money.js';
 import type { Timers } from '../../kernel/timers.js';
 import type { PaymentService } from '../payments/payment-service.js';
 
-export type VendServiceErrorCode = 'no-such-slot' | 'out-of-sale' | 'out-of-stock' | 'busy' | 'resolving' | 'not-found';
+export type VendServiceErrorCode = 'no-such-slot' | 'out-of-sale' | 'out-of-stock' | 'busy' | 'resolving' | 'not-found' | 'illegal-transition';
 
 export class VendServiceError extends Error {
   override readonly name = 'VendServiceError';
@@ -42,9 +49,6 @@ export class VendServiceError extends Error {
     super(message);
   }
 }
-
-export const vendStates = ['selected', 'vend-pending', 'unknown', 'dispensed', 'not-dispensed', 'cancelled'] as const;
-export type VendState = (typeof vendStates)[number];
 
 /** The payment service as the kiosk uses it. */
 export type KioskPayments = Pick<PaymentService, 'startPayment' | 'status' | 'refund' | 'resolving'>;
@@ -185,7 +189,7 @@ export class VendService {
         description: `${this.deps.terminalId} slot ${slotNumber} ￥${formatMinorAsDecimal(priceMinor)}`,
       });
       const paymentIntentId = started.payment.paymentIntentId;
-      if (started.payment.isFinal && started.payment.state !== 'paid') return { orderId, receiptNumber: started.receiptNumber, payment: started.payment };
+      if (started.payment.isFinal && !isPaidLikeState(started.payment.state)) return { orderId, receiptNumber: started.receiptNumber, payment: started.payment };
       const vendIntentId = this.newId();
       this.deps.journal.createIntent({
         id: vendIntentId,
@@ -213,7 +217,7 @@ export class VendService {
     if (paymentIntentId === undefined) return { kiosk: this.kioskState(), vend: null };
     const payment = this.deps.journal.findIntent(paymentIntentId);
     if (!payment || payment.kind !== 'payment') throw new VendServiceError('not-found', `no payment "${paymentIntentId}"`);
-    const vend = this.deps.journal.childIntents(paymentIntentId).filter((child) => child.kind === 'vend').at(-1);
+    const vend = this.deps.journal.childIntents(paymentIntentId).filter(isVendIntent).at(-1);
     return { kiosk: this.kioskState(), vend: vend ? this.view(vend) : null };
   }
 
@@ -228,8 +232,20 @@ export class VendService {
     return this.phase === 'stopped';
   }
 
-  private openVends(): IntentRecord[] {
-    return this.deps.journal.openIntents().filter((intent) => intent.kind === 'vend');
+  private openVends(): IntentRecord<'vend'>[] {
+    return this.deps.journal.openIntents().filter(isVendIntent);
+  }
+
+  private vendIntent(vendIntentId: string): IntentRecord<'vend'> {
+    const intent = this.deps.journal.getIntent(vendIntentId);
+    if (!isVendIntent(intent)) throw new VendServiceError('not-found', `intent "${vendIntentId}" is not a vend`);
+    return intent;
+  }
+
+  /** Journals VEND's move to TO if the vend machine allows it (final when nothing follows TO). */
+  private move(vend: IntentRecord<'vend'>, to: VendState, detail: Record<string, unknown>): IntentRecord {
+    if (!canMove(vendMachine, vend.state, to)) throw new VendServiceError('illegal-transition', `vend intent "${vend.id}" may not move from "${vend.state}" to "${to}"`);
+    return this.deps.journal.transitionIntent(vend.id, { from: vend.state, to, isFinal: isFinalIn(vendMachine, to), detail });
   }
 
   private resolveOpenVends(): Promise<void> {
@@ -294,7 +310,7 @@ export class VendService {
 
   /** A vend left `vend-pending` or `unknown`: asks the machine, which never sends a second VEND for it. */
   private async resolveVend(vendIntentId: string): Promise<void> {
-    const vend = this.deps.journal.getIntent(vendIntentId);
+    const vend = this.vendIntent(vendIntentId);
     if (vend.state !== 'vend-pending' && vend.state !== 'unknown') return;
     const slot = slotOf(vend);
     if (!this.deps.deviceVends.findDirectVend(vendIntentId)) {
@@ -326,12 +342,12 @@ export class VendService {
 
   /** A selection whose payment is final: vend (paid, this run), refund (paid, earlier run) or cancel. */
   private async settleSelection(vendIntentId: string): Promise<void> {
-    const vend = this.deps.journal.getIntent(vendIntentId);
+    const vend = this.vendIntent(vendIntentId);
     if (vend.state !== 'selected' || !vend.parentIntentId) return;
     const payment = this.deps.payments.status(vend.parentIntentId);
     if (!payment.isFinal) return;
-    if (payment.state !== 'paid') {
-      this.deps.journal.transitionIntent(vendIntentId, { from: 'selected', to: 'cancelled', isFinal: true, detail: { reason: `payment ${payment.state}${payment.reason ? `: ${payment.reason}` : ''}; nothing vended` } });
+    if (!isPaidLikeState(payment.state)) {
+      this.move(vend, 'cancelled', { reason: `payment ${payment.state}${payment.reason ? `: ${payment.reason}` : ''}; nothing vended` });
       this.live.delete(vendIntentId);
       this.emit(vendIntentId);
       return;
@@ -341,7 +357,7 @@ export class VendService {
       return;
     }
     // Journal first: the vend is pending before the machine is asked (it then persists the sequence number before the VEND).
-    this.deps.journal.transitionIntent(vendIntentId, { from: 'selected', to: 'vend-pending', isFinal: false, detail: { paidAtMs: this.deps.clock.nowMs() } });
+    this.move(vend, 'vend-pending', { paidAtMs: this.deps.clock.nowMs() });
     this.emit(vendIntentId);
     const outcome = await this.vendOnMachine(vendIntentId, slotOf(vend), vend.amountMinor);
     this.applyOutcome(vendIntentId, outcome);
@@ -357,13 +373,13 @@ export class VendService {
   }
 
   private applyOutcome(vendIntentId: string, outcome: VendOutcome): void {
-    const vend = this.deps.journal.getIntent(vendIntentId);
+    const vend = this.vendIntent(vendIntentId);
     if (vend.isFinal) return;
     const sequence = this.deps.deviceVends.findDirectVend(vendIntentId)?.sequence ?? null;
     const slot = slotOf(vend);
     if (outcome.kind === 'dispensed') {
       const left = this.deps.journal.atomically(() => {
-        this.deps.journal.transitionIntent(vendIntentId, { from: vend.state, to: 'dispensed', isFinal: true, detail: { sequence, confirmedBy: outcome.confirmedBy, reason: null } });
+        this.move(vend, 'dispensed', { sequence, confirmedBy: outcome.confirmedBy, reason: null });
         return this.deps.journal.takeFromSlotStock(slot, { vendIntentId });
       });
       if (left === undefined) this.deps.logger.warn({ slot, vendIntentId }, 'dispensed from a slot whose recorded stock was already 0: recount the slot');
@@ -377,7 +393,7 @@ export class VendService {
       return;
     }
     if (vend.state !== 'unknown') {
-      this.deps.journal.transitionIntent(vendIntentId, { from: vend.state, to: 'unknown', isFinal: false, detail: { sequence, reason: outcome.detail } });
+      this.move(vend, 'unknown', { sequence, reason: outcome.detail });
     }
     this.deps.logger.warn({ vendIntentId, slot, sequence, detail: outcome.detail }, 'vend outcome unknown; resolving with the board before selling again');
     this.emit(vendIntentId);
@@ -393,18 +409,19 @@ export class VendService {
    * Journals `not-dispensed` and the automatic refund of what is still refundable in ONE
    * transaction, then lets the payment service send the refund (idempotent by the refund id).
    */
-  private notDispensed(vend: IntentRecord, outcome: { reason: string; detail: string; inspect: boolean; sequence?: number | null }): void {
+  private notDispensed(vend: IntentRecord<'vend'>, outcome: { reason: string; detail: string; inspect: boolean; sequence?: number | null }): void {
     const paymentIntentId = vend.parentIntentId;
     const payment = paymentIntentId ? this.deps.payments.status(paymentIntentId) : undefined;
-    const refundMinor = payment && payment.state === 'paid' ? payment.refundableMinor : 0;
+    const refundMinor = payment && isPaidLikeState(payment.state) ? payment.refundableMinor : 0;
     const refundId = this.newId();
     const reason = `automatic refund: not dispensed (${outcome.reason})`;
     this.deps.journal.atomically(() => {
-      this.deps.journal.transitionIntent(vend.id, {
-        from: vend.state,
-        to: 'not-dispensed',
-        isFinal: true,
-        detail: { reason: outcome.reason, failure: outcome.detail, inspect: outcome.inspect, sequence: outcome.sequence ?? this.deps.deviceVends.findDirectVend(vend.id)?.sequence ?? null, refundIntentId: refundMinor > 0 ? refundId : null },
+      this.move(vend, 'not-dispensed', {
+        reason: outcome.reason,
+        failure: outcome.detail,
+        inspect: outcome.inspect,
+        sequence: outcome.sequence ?? this.deps.deviceVends.findDirectVend(vend.id)?.sequence ?? null,
+        refundIntentId: refundMinor > 0 ? refundId : null,
       });
       if (payment && refundMinor > 0) {
         this.deps.journal.createIntent({
@@ -431,15 +448,16 @@ export class VendService {
     }
   }
 
-  private view(vend: IntentRecord): VendView {
+  private view(vend: IntentRecord<'vend'>): VendView {
     const refundId = stringOrNull(vend.detail.refundIntentId);
-    const refund = refundId ? this.deps.journal.findIntent(refundId) : undefined;
+    const found = refundId ? this.deps.journal.findIntent(refundId) : undefined;
+    const refund = found?.kind === 'refund' ? found : undefined;
     const sequence = typeof vend.detail.sequence === 'number' ? vend.detail.sequence : (this.deps.deviceVends.findDirectVend(vend.id)?.sequence ?? null);
     return {
       vendIntentId: vend.id,
       paymentIntentId: vend.parentIntentId ?? '',
       slot: slotOf(vend),
-      state: (vendStates as readonly string[]).includes(vend.state) ? (vend.state as VendState) : 'unknown',
+      state: vend.state,
       isFinal: vend.isFinal,
       reason: stringOrNull(vend.detail.reason),
       sequence,
@@ -451,7 +469,8 @@ export class VendService {
   private emit(vendIntentId: string | undefined): void {
     if (!this.deps.onVendChanged) return;
     try {
-      const vend = vendIntentId ? this.deps.journal.findIntent(vendIntentId) : undefined;
+      const found = vendIntentId ? this.deps.journal.findIntent(vendIntentId) : undefined;
+      const vend = found && isVendIntent(found) ? found : undefined;
       this.deps.onVendChanged({ kiosk: this.kioskState(), vend: vend ? this.view(vend) : null });
     } catch (error) {
       this.deps.logger.error({ err: error, vendIntentId }, 'vend change listener failed');
@@ -459,7 +478,11 @@ export class VendService {
   }
 }
 
-function slotOf(vend: IntentRecord): number {
+function isVendIntent(intent: IntentRecord): intent is IntentRecord<'vend'> {
+  return intent.kind === 'vend';
+}
+
+function slotOf(vend: IntentRecord<'vend'>): number {
   const slot = vend.detail.slot;
   if (typeof slot !== 'number') throw new VendServiceError('not-found', `vend intent "${vend.id}" has no slot in its detail`);
   return slot;

@@ -2,9 +2,6 @@ import { useEffect, useState } from 'react';
 import type { PaymentView, TerminalApi } from '../../main/contract/contract.js';
 import type { EventHub } from './event-hub.js';
 
-/** States in which the customer's money has been received. */
-export const paidStates: ReadonlySet<string> = new Set(['paid', 'settled', 'accepted-offline']);
-
 /**
  * Follows one payment: `payment.changed` events as they come, and a `payment.status` poll every
  * few seconds as a safety net for a dropped event stream; the poll stops once the payment is final.

@@ -4,7 +4,8 @@ import { useTranslation } from 'react-i18next';
 import type { PaymentView, TerminalApi } from '../../main/contract/contract.js';
 import { formatMoney } from '../../kernel/money.js';
 import type { EventHub } from '../api/event-hub.js';
-import { paidStates, usePayment } from '../api/use-payment.js';
+import { isPaidLikeState } from '../../main/domain/payment-states.js';
+import { usePayment } from '../api/use-payment.js';
 import { describeError } from '../i18n/describe-error.js';
 
 /**
@@ -32,7 +33,7 @@ export function PaymentPanel({ api, hub, initial, onDone }: { api: TerminalApi; 
   }, [view.isFinal]);
 
   const secondsLeft = view.expiresAtMs === null ? undefined : Math.max(0, Math.ceil((view.expiresAtMs - nowMs) / 1000));
-  const paid = paidStates.has(view.state);
+  const paid = isPaidLikeState(view.state);
   const cancel = async () => {
     setCancelling(true);
     const answer = await api['payment.cancel']({ paymentIntentId: view.paymentIntentId });

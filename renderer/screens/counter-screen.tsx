@@ -6,7 +6,7 @@ import { useKeyboardWedge } from '../input/use-keyboard-wedge.js';
 import { operatorSessionStore } from '../api/operator-session-store.js';
 import { describeError } from '../i18n/describe-error.js';
 import type { EventHub } from '../api/event-hub.js';
-import { paidStates } from '../api/use-payment.js';
+import { isPaidLikeState } from '../../main/domain/payment-states.js';
 import { PaymentPanel } from '../components/payment-panel.js';
 import { LoginPanel, type OperatorSession } from '../components/login-panel.js';
 import { ModifierPicker } from '../components/modifier-picker.js';
@@ -228,7 +228,7 @@ export function CounterScreen({ api, hub, catalog }: { api: TerminalApi; hub: Ev
             hub={hub}
             initial={payment.view}
             onDone={(view) => {
-              if (paidStates.has(view.state)) {
+              if (isPaidLikeState(view.state)) {
                 setResult({ receiptNumber: payment.receiptNumber, changeMinor: 0 });
                 setLines([]);
               }

@@ -4,7 +4,8 @@ import { useTranslation } from 'react-i18next';
 import type { CatalogView, PaymentView, TerminalApi, VendView } from '../../main/contract/contract.js';
 import { formatMoney } from '../../kernel/money.js';
 import type { EventHub } from '../api/event-hub.js';
-import { paidStates, usePayment } from '../api/use-payment.js';
+import { isPaidLikeState } from '../../main/domain/payment-states.js';
+import { usePayment } from '../api/use-payment.js';
 import { useVend } from '../api/use-vend.js';
 import { describeError } from '../i18n/describe-error.js';
 import { localized, type UiLocale } from '../i18n/i18n.js';
@@ -188,7 +189,7 @@ function KioskPayment({ api, hub, initial, product, productName, onDone }: { api
   const [nowMs, setNowMs] = useState(() => Date.now());
   const [cancelling, setCancelling] = useState(false);
   const [error, setError] = useState<string | undefined>();
-  const paid = paidStates.has(view.state);
+  const paid = isPaidLikeState(view.state);
 
   useEffect(() => {
     if (!view.qrContent) return;

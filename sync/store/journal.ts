@@ -10,7 +10,10 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import type { OrderLine } from '../../main/domain/order.js';
+import type { PaymentState } from '../../main/domain/payment-states.js';
 import type { PinAttemptState } from '../../main/domain/pin-lockout.js';
+import type { RefundState } from '../../main/domain/refund-states.js';
+import type { VendState } from '../../main/domain/vend-states.js';
 import { journalMigrations, latestJournalVersion } from './journal-migrations.js';
 
 export type JournalOpenErrorCode = 'unreadable' | 'corrupt' | 'schema-too-new' | 'migration-failed';
@@ -33,20 +36,27 @@ export class JournalConflictError extends Error {
 
 export type IntentKind = 'payment' | 'refund' | 'vend';
 
-export interface IntentRecord {
+/** The states an intent of KIND can be in (main/domain/payment-states, refund-states, vend-states). */
+export type IntentStateOf<K extends IntentKind> = { payment: PaymentState; refund: RefundState; vend: VendState }[K];
+export type IntentState = IntentStateOf<IntentKind>;
+
+interface IntentRecordOf<K extends IntentKind> {
   readonly id: string;
-  readonly kind: IntentKind;
+  readonly kind: K;
   readonly orderId: string | null;
   readonly parentIntentId: string | null;
   readonly method: string;
   readonly amountMinor: number;
   readonly currency: 'CNY';
-  readonly state: string;
+  readonly state: IntentStateOf<K>;
   readonly isFinal: boolean;
   readonly detail: Record<string, unknown>;
   readonly createdAtMs: number;
   readonly updatedAtMs: number;
 }
+
+/** An intent as journaled; `kind` tells which states `state` can hold. */
+export type IntentRecord<K extends IntentKind = IntentKind> = K extends IntentKind ? IntentRecordOf<K> : never;
 
 export interface OrderToRecord {
   readonly id: string;
@@ -58,21 +68,23 @@ export interface OrderToRecord {
   readonly currency: 'CNY';
 }
 
-export interface NewIntent {
+interface NewIntentOf<K extends IntentKind> {
   readonly id: string;
-  readonly kind: IntentKind;
+  readonly kind: K;
   readonly orderId: string | null;
   readonly parentIntentId?: string | null | undefined;
   readonly method: string;
   readonly amountMinor: number;
-  readonly state: string;
+  readonly state: IntentStateOf<K>;
   readonly isFinal: boolean;
   readonly detail?: Record<string, unknown> | undefined;
 }
 
+export type NewIntent<K extends IntentKind = IntentKind> = K extends IntentKind ? NewIntentOf<K> : never;
+
 export interface IntentTransition {
-  readonly from: string;
-  readonly to: string;
+  readonly from: IntentState;
+  readonly to: IntentState;
   readonly isFinal: boolean;
   /** Merged into the intent's detail and recorded on the event. */
   readonly detail?: Record<string, unknown> | undefined;
@@ -108,7 +120,8 @@ interface IntentRow {
   method: string;
   amount_minor: number;
   currency: 'CNY';
-  state: string;
+  /** Written only through the typed methods below, so it holds a state of `kind`. */
+  state: IntentState;
   is_final: number;
   detail_json: string;
   created_at_ms: number;
@@ -120,6 +133,7 @@ function sqliteCode(error: unknown): string {
 }
 
 function toIntent(row: IntentRow): IntentRecord {
+  // The row's state was written for its kind (see IntentRow.state).
   return {
     id: row.id,
     kind: row.kind,
@@ -133,7 +147,7 @@ function toIntent(row: IntentRow): IntentRecord {
     detail: JSON.parse(row.detail_json) as Record<string, unknown>,
     createdAtMs: row.created_at_ms,
     updatedAtMs: row.updated_at_ms,
-  };
+  } as IntentRecord;
 }
 
 export class Journal {
@@ -367,7 +381,7 @@ export class Journal {
   }
 
   /** Intents in STATE (any kind), oldest first. */
-  intentsInState(state: string): IntentRecord[] {
+  intentsInState(state: IntentState): IntentRecord[] {
     return (this.db.prepare('SELECT * FROM intents WHERE state = ? ORDER BY created_at_ms, rowid').all(state) as IntentRow[]).map(toIntent);
   }
 
@@ -376,8 +390,8 @@ export class Journal {
     return (this.db.prepare('SELECT * FROM intents WHERE is_final = 0 ORDER BY created_at_ms, id').all() as IntentRow[]).map(toIntent);
   }
 
-  intentHistory(intentId: string): { from: string | null; to: string; atMs: number }[] {
-    return (this.db.prepare('SELECT from_state, to_state, at_ms FROM intent_events WHERE intent_id = ? ORDER BY seq').all(intentId) as { from_state: string | null; to_state: string; at_ms: number }[]).map(
+  intentHistory(intentId: string): { from: IntentState | null; to: IntentState; atMs: number }[] {
+    return (this.db.prepare('SELECT from_state, to_state, at_ms FROM intent_events WHERE intent_id = ? ORDER BY seq').all(intentId) as { from_state: IntentState | null; to_state: IntentState; at_ms: number }[]).map(
       (row) => ({ from: row.from_state, to: row.to_state, atMs: row.at_ms }),
     );
   }

@@ -10,6 +10,7 @@
  * in the order they were added (`seq`), whatever their timestamps.
  */
 import type Database from 'better-sqlite3';
+import type { PrintJobState } from '../../main/domain/print-job-states.js';
 import { openJournalConnection } from './journal-connection.js';
 
 export interface NewPrintJobRecord {
@@ -19,7 +20,7 @@ export interface NewPrintJobRecord {
 }
 
 export interface StoredPrintJobRecord extends NewPrintJobRecord {
-  readonly state: 'pending' | 'printed';
+  readonly state: PrintJobState;
   readonly attempts: number;
   readonly lastError: string | null;
   readonly createdAtMs: number;
@@ -34,7 +35,7 @@ interface PrintJobRow {
   id: string;
   description: string;
   bytes: Buffer;
-  state: 'pending' | 'printed';
+  state: PrintJobState;
   attempts: number;
   last_error: string | null;
   created_at_ms: number;

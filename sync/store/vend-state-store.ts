@@ -3,17 +3,17 @@
  * vending devices persist sequence numbers, vend states, slot health and MDB sessions here BEFORE
  * they act, so a restart mid-vend is resolved instead of repeated.
  *
- * sync/ never imports hardware/, so the record types are restated here; the class matches the
- * interface structurally and test/sync/store/vend-state-store.test.ts checks it compiles against it.
+ * sync/ never imports hardware/, so the record types are restated here (their states come from
+ * main/domain/vend-states.ts, like hardware's); the class matches the interface structurally and
+ * test/sync/store/vend-state-store.test.ts checks it compiles against it.
  *
  * Contract: every method is synchronous; a change is committed (WAL, synchronous=FULL) when the
  * method returns. The tables (journal migration 3) are the vend_* tables only.
  */
 import type Database from 'better-sqlite3';
+import type { DirectVendState, MdbVendState } from '../../main/domain/vend-states.js';
 import { openJournalConnection } from './journal-connection.js';
 
-type DirectVendState = 'vend-pending' | 'dispensing' | 'unknown' | 'dispensed' | 'not-dispensed';
-type MdbVendState = 'vend-requested' | 'vmc-gave-up' | 'approving' | 'denied' | 'dispensed' | 'not-dispensed';
 type ReaderState = 'inactive' | 'disabled' | 'enabled' | 'idle' | 'vend';
 
 export interface StoredDirectVend {

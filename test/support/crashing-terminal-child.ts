@@ -25,13 +25,17 @@ async function sandbox<T>(path: string, body: object): Promise<T> {
 }
 
 await terminal.payments.resolveOpenIntents();
+const cashier = (await terminal.sessions.login('cashier', '1111')).sessionId;
 process.stdout.write('ready\n');
 const methods = ['cash', 'code', 'qr'] as const;
 for (let index = 0; ; index += 1) {
   const method = methods[index % 3] ?? 'cash';
   const order = { id: randomUUID(), terminalId: credentials.terminalId, mode: 'counter' as const, userId: null, lines: [], totalMinor: random.integer(100, 149), currency: 'CNY' as const };
   const code = method === 'code' ? (await sandbox<{ code: string }>('/sandbox/wallet/codes', { balanceMinor: 1_000_000 })).code : undefined;
-  const started = await terminal.payments.startPayment({ order, method, code, description: `crash sale ${index}` });
+  const started =
+    method === 'cash'
+      ? terminal.payments.payCash({ sessionId: cashier, order, tenderedMinor: order.totalMinor })
+      : await terminal.payments.startPayment({ order, method, code, description: `crash sale ${index}` });
   if (started.payment.qrContent) await sandbox('/sandbox/wallet/pay', { qrContent: started.payment.qrContent });
   process.stdout.write(`sold ${started.payment.state}\n`);
 }

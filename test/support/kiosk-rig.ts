@@ -12,6 +12,7 @@ import { DispenseBoardSimulator, type BoardFault } from '../../hardware/simulato
 import { createMemoryLink, type MemoryLink } from '../../hardware/transports/memory-transport.js';
 import { DispenseBoardMachine } from '../../hardware/vending/dispense-board-machine.js';
 import type { TerminalConfig } from '../../main/config/config-schema.js';
+import { OperatorSessions } from '../../main/auth/operator-sessions.js';
 import { defaultConfig } from '../../main/config/load-config.js';
 import type { PaymentView, VendStatusView } from '../../main/contract/contract.js';
 import { createSilentLogger } from '../../main/logging/logger.js';
@@ -76,6 +77,7 @@ export async function createKioskRig(options: KioskRigOptions = {}): Promise<Kio
   const paymentListeners = new Set<(view: PaymentView) => void>();
   const payments = new PaymentService({
     journal,
+    sessions: new OperatorSessions(config.users, journal, clock, { maxAttempts: config.security.pinMaxAttempts, lockoutMs: config.security.pinLockoutSeconds * 1000 }),
     backend,
     clock,
     timers: clock,

@@ -5,6 +5,8 @@
 import type { Logger } from 'pino';
 import { systemTimers } from '../../kernel/system-timers.js';
 import { systemClock } from '../../kernel/clock.js';
+import { OperatorSessions } from '../../main/auth/operator-sessions.js';
+import { defaultConfig } from '../../main/config/load-config.js';
 import { createSilentLogger } from '../../main/logging/logger.js';
 import { HttpPaymentBackend } from '../../main/payments/http-payment-backend.js';
 import { PaymentService } from '../../main/payments/payment-service.js';
@@ -16,6 +18,8 @@ import { Journal } from '../../sync/store/journal.js';
 export interface TerminalUnderTest {
   readonly journal: Journal;
   readonly payments: PaymentService;
+  /** The embedded default operators (cashier `1111`): cash needs a session. */
+  readonly sessions: OperatorSessions;
   readonly sync: SyncClient;
   readonly backend: HttpPaymentBackend;
   stop(): Promise<void>;
@@ -28,8 +32,11 @@ export function startTerminalUnderTest(options: { journalFile: string; baseUrl: 
   const retry = { baseMs: 50, capMs: 400 };
   // The service is told about changes by a sync client built after it.
   const holder: { sync?: SyncClient } = {};
+  const config = defaultConfig();
+  const sessions = new OperatorSessions(config.users, journal, systemClock, { maxAttempts: config.security.pinMaxAttempts, lockoutMs: config.security.pinLockoutSeconds * 1000 });
   const payments = new PaymentService({
     journal,
+    sessions,
     backend,
     clock: systemClock,
     timers: systemTimers,
@@ -50,6 +57,7 @@ export function startTerminalUnderTest(options: { journalFile: string; baseUrl: 
   return {
     journal,
     payments,
+    sessions,
     sync: activeSync,
     backend,
     async stop() {

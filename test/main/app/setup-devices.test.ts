@@ -269,7 +269,7 @@ describe('setupDevices rebinding a serial receipt printer (socat PTYs, fake devi
       dataDir: mkdtempSync(join(tmpdir(), 'rebind-data-')),
       journal: fixture.journal,
       journalFile: fixture.journalFile,
-      core: fixture.core,
+      events: fixture.events,
       logger,
       initialRetryDelayMs: 20,
       deviceWatch: { list: async () => ({ devices: attached, warnings: [] }), pollMs: 50, initialDelayMs: 20, maxDelayMs: 100 },
@@ -280,15 +280,9 @@ describe('setupDevices rebinding a serial receipt printer (socat PTYs, fake devi
     const printerState = () => fixture.core.status().devices.find((device) => device.role === 'receiptPrinter');
 
     const { sessionId } = await call<{ sessionId: string }>(fixture, 'auth.login', { userId: 'cashier', pin: '1111' });
-    const sellAndAnnounce = async () => {
-      const sale = await call<{ orderId: string; receiptNumber: string; paymentIntentId: string }>(fixture, 'sale.payCash', { sessionId, lines: [{ productId: 'water', quantity: 1 }], tenderedMinor: 200 });
-      fixture.core.publish({
-        name: 'payment.changed',
-        payload: { paymentIntentId: sale.paymentIntentId, orderId: sale.orderId, method: 'cash', amountMinor: 200, state: 'paid', isFinal: true, qrContent: null, expiresAtMs: null, reason: null, provider: null, refundableMinor: 200, refunds: [], updatedAtMs: 0 },
-      });
-      return sale;
-    };
-    const firstSale = await sellAndAnnounce();
+    // The payment service announces the settled cash payment itself; receipt printing listens.
+    const sell = () => call<{ orderId: string; receiptNumber: string; paymentIntentId: string }>(fixture, 'sale.payCash', { sessionId, lines: [{ productId: 'water', quantity: 1 }], tenderedMinor: 200 });
+    const firstSale = await sell();
     await eventually('the first receipt on the first path', () => first.simulator.receipts.length === 1);
     expect(first.simulator.receipts[0]!.lines.join('\n')).toContain(firstSale.receiptNumber);
 
@@ -302,7 +296,7 @@ describe('setupDevices rebinding a serial receipt printer (socat PTYs, fake devi
     expect(rebound).toMatchObject({ role: 'receiptPrinter', from: firstPath, to: secondPath });
     await eventually('the printer shown online again', () => printerState()?.state === 'online');
 
-    const secondSale = await sellAndAnnounce();
+    const secondSale = await sell();
     await eventually('the next receipt on the new path', () => second.simulator.receipts.length === 1);
     expect(second.simulator.receipts[0]!.lines.join('\n')).toContain(secondSale.receiptNumber);
     expect(first.simulator.receipts).toHaveLength(1);
@@ -313,13 +307,13 @@ function png(dataDir: string, textName: string): boolean {
   return existsSync(join(dataDir, 'simulated-printer', textName.replace(/\.txt$/, '.png')));
 }
 
-describe('setupDevices recovery (a core without payments; the sale is announced as payment.changed)', () => {
+describe('setupDevices recovery (the sale is announced as payment.changed, and announced again)', () => {
   it('prints the queued receipt by itself once the paper is loaded, and shows the printer working again', async () => {
     const base = createCoreFixture();
     const fixture = createCoreFixture({ config: { ...base.config, devices: { kitchenPrinters: {}, receiptPrinter: 'sim:printer?fault=paper-out' } } });
     base.close();
     const dataDir = mkdtempSync(join(tmpdir(), 'recovery-'));
-    const devices = setupDevices({ config: fixture.config, dataDir, journal: fixture.journal, journalFile: fixture.journalFile, core: fixture.core, logger: createSilentLogger(), initialRetryDelayMs: 20 });
+    const devices = setupDevices({ config: fixture.config, dataDir, journal: fixture.journal, journalFile: fixture.journalFile, events: fixture.events, logger: createSilentLogger(), initialRetryDelayMs: 20 });
     cleanups.push(() => fixture.close(), () => devices.stop());
     await devices.ready;
     const printerState = () => fixture.core.status().devices.find((device) => device.role === 'receiptPrinter');
@@ -327,11 +321,10 @@ describe('setupDevices recovery (a core without payments; the sale is announced 
     const { sessionId } = await call<{ sessionId: string }>(fixture, 'auth.login', { userId: 'cashier', pin: '1111' });
     const sale = await call<{ orderId: string; receiptNumber: string; paymentIntentId: string }>(fixture, 'sale.payCash', { sessionId, lines: [{ productId: 'cola', quantity: 1 }], tenderedMinor: 450 });
     const announce = () =>
-      fixture.core.publish({
+      fixture.events.publish({
         name: 'payment.changed',
         payload: { paymentIntentId: sale.paymentIntentId, orderId: sale.orderId, method: 'cash', amountMinor: 450, state: 'paid', isFinal: true, qrContent: null, expiresAtMs: null, reason: null, provider: null, refundableMinor: 450, refunds: [], updatedAtMs: 0 },
       });
-    announce();
     announce(); // a repeated event queues nothing more
     devices.simulatedPrinters.get('receiptPrinter')!.setFault('none');
     await eventually('the queued receipt printed', () => pages(dataDir).length > 0);
@@ -350,7 +343,7 @@ describe('setupDevices with sim:scanner', () => {
     base.close();
     const events: TerminalEvent[] = [];
     fixture.core.subscribe((event) => events.push(event));
-    const devices: DevicesSetup = setupDevices({ config: fixture.config, dataDir: mkdtempSync(join(tmpdir(), 'scanner-')), journal: fixture.journal, journalFile: fixture.journalFile, core: fixture.core, logger: createSilentLogger() });
+    const devices: DevicesSetup = setupDevices({ config: fixture.config, dataDir: mkdtempSync(join(tmpdir(), 'scanner-')), journal: fixture.journal, journalFile: fixture.journalFile, events: fixture.events, logger: createSilentLogger() });
     cleanups.push(() => fixture.close(), () => devices.stop());
     await devices.ready;
     expect(fixture.core.status().devices).toEqual([{ role: 'scanner', uri: 'sim:scanner', state: 'simulated', reason: null }]);

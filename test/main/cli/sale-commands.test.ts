@@ -91,7 +91,11 @@ describe('terminal sale against a running terminal and the reference backend', (
     const qr = await terminalCli(['sale', '--amount', '3.00', '--method', 'qr', '--data-dir', dataDir]);
     expect(qr.code).toBe(1);
     expect(qr.stderr).toMatch(/unavailable/);
-    const cash = await terminalCli(['sale', '--amount', '4.00', '--method', 'cash', '--data-dir', dataDir]);
+    // Cash needs an operator session, from the CLI as from the counter.
+    const anonymous = await terminalCli(['sale', '--amount', '4.00', '--method', 'cash', '--data-dir', dataDir]);
+    expect(anonymous.code).not.toBe(0);
+    expect(anonymous.stderr).toMatch(/unauthenticated/);
+    const cash = await terminalCli(['sale', '--amount', '4.00', '--method', 'cash', '--user', 'cashier', '--pin', '1111', '--data-dir', dataDir]);
     expect(cash.code).toBe(0);
     const paymentId = /payment (\S+)$/m.exec(cash.stdout)?.[1] ?? '';
     backend = await startOurBackend(port);

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CatalogView, CommandResult, PaymentView, TerminalEvent, VendStatusView } from '../../../main/contract/contract.js';
 import { dispatchCommand } from '../../../main/core/command-dispatcher.js';
+import { TerminalEvents } from '../../../main/core/terminal-events.js';
 import { createSilentLogger } from '../../../main/logging/logger.js';
 import { createCoreFixture, type CoreFixture } from '../../support/core-fixture.js';
 import { FakeClock } from '../../support/fake-clock.js';
@@ -12,23 +13,27 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** A kiosk core with payments and vending attached the way setupPayments and setupVending attach them. */
-async function kioskCore(options: { attachVending?: boolean } = {}): Promise<{ fixture: CoreFixture; rig: KioskRig; events: TerminalEvent[]; call: (name: string, input: unknown) => Promise<CommandResult<unknown>> }> {
+/** A kiosk core built from the rig's payment and vend services, as start-terminal builds it (hub, services, core). */
+async function kioskCore(options: { withVending?: boolean } = {}): Promise<{ fixture: CoreFixture; rig: KioskRig; events: TerminalEvent[]; call: (name: string, input: unknown) => Promise<CommandResult<unknown>> }> {
   const clock = new FakeClock();
-  const fixture = createCoreFixture({ mode: 'kiosk', clock });
-  cleanups.push(() => fixture.close());
+  const hub = new TerminalEvents(logger, 'online');
   const rig = await createKioskRig({
     clock,
-    journalFile: fixture.journalFile,
-    onPaymentChanged: (view) => fixture.core.publish({ name: 'payment.changed', payload: view }),
-    onVendChanged: (status) => fixture.core.publish({ name: 'vend.changed', payload: status }),
+    onPaymentChanged: (view) => hub.publish({ name: 'payment.changed', payload: view }),
+    onVendChanged: (status) => hub.publish({ name: 'vend.changed', payload: status }),
   });
   cleanups.push(() => rig.close());
+  const fixture = createCoreFixture({
+    mode: 'kiosk',
+    journalFile: rig.journalFile,
+    clock,
+    events: hub,
+    services: () => ({ payments: rig.payments, vending: options.withVending === false ? undefined : rig.vending }),
+  });
+  cleanups.push(() => fixture.close());
   const events: TerminalEvent[] = [];
   fixture.core.subscribe((event) => events.push(event));
-  fixture.core.attachPayments({ payments: rig.payments });
-  if (options.attachVending !== false) {
-    fixture.core.attachVending(rig.vending);
+  if (options.withVending !== false) {
     let started = false;
     void rig.vending.start().then(() => (started = true));
     await advanceUntil(clock, () => started);
@@ -87,7 +92,7 @@ describe('kiosk commands through the dispatcher', () => {
   });
 
   it('answers unavailable while vending is not set up', async () => {
-    const { call } = await kioskCore({ attachVending: false });
+    const { call } = await kioskCore({ withVending: false });
     const result = await call('kiosk.purchase', { slot: 1 });
     expect(result.ok ? null : result.error).toMatchObject({ code: 'unavailable' });
   });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CommandResult, PaymentView } from '../../../main/contract/contract.js';
+import type { CommandResult, PaymentView, TerminalEvent } from '../../../main/contract/contract.js';
 import { dispatchCommand } from '../../../main/core/command-dispatcher.js';
 import { createSilentLogger } from '../../../main/logging/logger.js';
 import { PaymentService } from '../../../main/payments/payment-service.js';
@@ -15,29 +15,27 @@ afterEach(() => {
 
 const logger = createSilentLogger();
 
-function setup(options: { mode?: 'counter' | 'kiosk'; attach?: boolean } = {}) {
+/** A core built from a payment service on a fake backend, as start-terminal builds it (services first). */
+function setup(options: { mode?: 'counter' | 'kiosk' } = {}) {
   const clock = new FakeClock();
-  const fixture = createCoreFixture({ mode: options.mode ?? 'counter', clock });
-  fixtures.push(fixture);
   const backend = new FakePaymentBackend();
+  const fixture = createCoreFixture({
+    mode: options.mode ?? 'counter',
+    clock,
+    services: ({ journal, sessions, events, paymentListeners }) => ({
+      payments: new PaymentService({ journal, sessions, backend, clock, timers: clock, logger, connectivity: () => events.connectivity(), ...paymentListeners }),
+    }),
+  });
+  fixtures.push(fixture);
   const events: PaymentView[] = [];
+  const all: TerminalEvent[] = [];
   fixture.core.subscribe((event) => {
+    all.push(event);
     if (event.name === 'payment.changed') events.push(event.payload);
   });
-  if (options.attach !== false) {
-    const payments = new PaymentService({
-      journal: fixture.journal,
-      backend,
-      clock,
-      timers: clock,
-      logger,
-      connectivity: () => 'online',
-      onPaymentChanged: (view) => fixture.core.publish({ name: 'payment.changed', payload: view }),
-    });
-    fixture.core.attachPayments({ payments });
-  }
   const call = (name: string, input: unknown): Promise<CommandResult<unknown>> => dispatchCommand(fixture.core.handlers, name, input, { transport: 'test' }, logger);
-  return { fixture, backend, clock, events, call };
+  const login = async (userId = 'cashier', pin = '1111') => value<{ sessionId: string }>(await call('auth.login', { userId, pin })).sessionId;
+  return { fixture, backend, clock, events, all, call, login };
 }
 
 function value<T>(result: CommandResult<unknown>): T {
@@ -59,7 +57,8 @@ describe('payment commands through the dispatcher', () => {
 
   it('prices lines from the catalog and refuses both or neither of lines and amountMinor', async () => {
     const s = setup();
-    const started = value<{ totalMinor: number }>(await s.call('sale.startPayment', { lines: [{ productId: 'cola', quantity: 2 }], method: 'cash' }));
+    const sessionId = await s.login();
+    const started = value<{ totalMinor: number }>(await s.call('sale.startPayment', { sessionId, lines: [{ productId: 'cola', quantity: 2 }], method: 'cash' }));
     expect(started.totalMinor).toBe(900);
     for (const input of [{ method: 'cash' }, { method: 'cash', amountMinor: 100, lines: [{ productId: 'cola', quantity: 1 }] }, { method: 'code', amountMinor: 100 }]) {
       const result = await s.call('sale.startPayment', input);
@@ -69,12 +68,12 @@ describe('payment commands through the dispatcher', () => {
 
   it('refunds only with a supervisor session, idempotently by refund id', async () => {
     const s = setup();
-    const started = value<{ payment: PaymentView }>(await s.call('sale.startPayment', { amountMinor: 1000, method: 'cash' }));
+    const cashier = await s.login();
+    const started = value<{ payment: PaymentView }>(await s.call('sale.startPayment', { sessionId: cashier, amountMinor: 1000, method: 'cash' }));
     const paymentIntentId = started.payment.paymentIntentId;
     const refundId = randomUUID();
     const anonymous = await s.call('payment.refund', { paymentIntentId, refundId });
     expect(anonymous.ok ? 'ok' : anonymous.error.code).toBe('unauthenticated');
-    const cashier = value<{ sessionId: string }>(await s.call('auth.login', { userId: 'cashier', pin: '1111' })).sessionId;
     const forbidden = await s.call('payment.refund', { sessionId: cashier, paymentIntentId, refundId });
     expect(forbidden.ok ? 'ok' : forbidden.error.code).toBe('forbidden');
     const supervisor = value<{ sessionId: string }>(await s.call('auth.login', { userId: 'supervisor', pin: '2222' })).sessionId;
@@ -87,14 +86,15 @@ describe('payment commands through the dispatcher', () => {
     expect(tooMuch.ok ? 'ok' : tooMuch.error.code).toBe('invalid-argument');
   });
 
-  it('refuses cash on a kiosk and answers unavailable when payments are not set up', async () => {
+  it('refuses cash on a kiosk, and answers sync.now with unavailable without a sync client', async () => {
     const kiosk = setup({ mode: 'kiosk' });
-    const cash = await kiosk.call('sale.startPayment', { amountMinor: 100, method: 'cash' });
+    const cashier = await kiosk.login();
+    const cash = await kiosk.call('sale.startPayment', { sessionId: cashier, amountMinor: 100, method: 'cash' });
     expect(cash.ok ? 'ok' : cash.error.code).toBe('forbidden');
-    const bare = setup({ attach: false });
-    const result = await bare.call('sale.startPayment', { amountMinor: 100, method: 'qr' });
-    expect(result.ok ? 'ok' : result.error.code).toBe('unavailable');
-    const sync = await bare.call('sync.now', {});
+    const payCash = await kiosk.call('sale.payCash', { sessionId: cashier, lines: [{ productId: 'cola', quantity: 1 }], tenderedMinor: 450 });
+    expect(payCash.ok ? 'ok' : payCash.error.code).toBe('forbidden');
+    expect(kiosk.fixture.journal.countOrders()).toBe(0);
+    const sync = await kiosk.call('sync.now', {});
     expect(sync.ok ? 'ok' : sync.error.code).toBe('unavailable');
   });
 
@@ -105,5 +105,54 @@ describe('payment commands through the dispatcher', () => {
     expect(open.resolving).toBe(false);
     expect(open.payments.map((payment) => payment.paymentIntentId)).toEqual([started.payment.paymentIntentId]);
     expect(open.offline).toMatchObject({ perPaymentCapMinor: 20_000, totalStoredCapMinor: 200_000 });
+  });
+});
+
+describe('the one cash path (sale.payCash and sale.startPayment with method cash)', () => {
+  const lines = [{ productId: 'beef-noodles', quantity: 1, modifierOptionIds: ['egg'] }, { productId: 'cola', quantity: 2 }];
+  const through = {
+    'sale.payCash': (sessionId: string | undefined, tenderedMinor: number) => ({ ...(sessionId ? { sessionId } : {}), lines, tenderedMinor }),
+    'sale.startPayment': (sessionId: string | undefined, tenderedMinor: number) => ({ ...(sessionId ? { sessionId } : {}), lines, method: 'cash', tenderedMinor }),
+  } as const;
+
+  it.each(Object.keys(through) as (keyof typeof through)[])('%s needs a session that may sell, and records nothing without one', async (command) => {
+    const s = setup();
+    const anonymous = await s.call(command, through[command](undefined, 5000));
+    expect(anonymous.ok ? 'ok' : anonymous.error.code).toBe('unauthenticated');
+    const technician = await s.login('technician', '3333');
+    const forbidden = await s.call(command, through[command](technician, 5000));
+    expect(forbidden.ok ? 'ok' : forbidden.error.code).toBe('forbidden');
+    const short = await s.call(command, through[command](await s.login(), 3000));
+    expect(short.ok ? null : short.error).toMatchObject({ code: 'invalid-argument', message: expect.stringMatching(/tendered 3000 does not cover the total 3900/) });
+    expect(s.fixture.journal.countOrders()).toBe(0);
+    expect(s.all).toEqual([]);
+  });
+
+  it('gives the same change through both commands, journals the operator, and announces each sale once', async () => {
+    const s = setup();
+    const sessionId = await s.login();
+    const sales = [];
+    for (const command of Object.keys(through) as (keyof typeof through)[]) {
+      s.all.length = 0;
+      const sale = value<{ orderId: string; changeMinor: number; totalMinor: number }>(await s.call(command, through[command](sessionId, 5000)));
+      expect(s.all.map((event) => event.name)).toEqual(['payment.changed', 'status.changed']);
+      const [paymentEvent, statusEvent] = s.all;
+      expect(paymentEvent).toMatchObject({ payload: { orderId: sale.orderId, method: 'cash', state: 'paid', amountMinor: 3900 } });
+      expect(statusEvent).toMatchObject({ payload: { queue: { depth: s.fixture.journal.outboxStats().depth } } });
+      const payment = s.fixture.journal.intentsOfOrder(sale.orderId)[0];
+      expect(payment).toMatchObject({ kind: 'payment', method: 'cash', state: 'paid', isFinal: true, detail: { tenderedMinor: 5000, changeMinor: 1100 } });
+      sales.push(sale);
+    }
+    expect(sales.map((sale) => [sale.totalMinor, sale.changeMinor])).toEqual([
+      [3900, 1100],
+      [3900, 1100],
+    ]);
+    const recorded = s.fixture.journal.pendingOutbox(20).filter((entry) => entry.kind === 'order.recorded');
+    expect(recorded.map((entry) => (entry.payload as { userId: string }).userId)).toEqual(['cashier', 'cashier']);
+  });
+
+  it('is the core built from its services: nothing can be attached afterwards', () => {
+    const { fixture } = setup();
+    for (const attach of ['attachPayments', 'attachVending', 'attachPrinting']) expect(attach in fixture.core).toBe(false);
   });
 });

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defaultOfflineAcceptancePolicy } from '../../../main/payments/offline-acceptance.js';
 import { offlineTotals, VerifyingOfflineCodeAcceptor } from '../../../main/payments/offline-code-acceptor.js';
+import { OperatorSessions } from '../../../main/auth/operator-sessions.js';
+import { defaultConfig } from '../../../main/config/load-config.js';
 import { PaymentService, PaymentServiceError } from '../../../main/payments/payment-service.js';
 import { generateOfflineCodeKeyPair, issueOfflineCode } from '../../../sync/protocol/offline-code.js';
 import { createPaymentHarness, type PaymentHarness } from '../../support/payment-harness.js';
@@ -19,6 +21,7 @@ function setup() {
   harnesses.push(h);
   const service = new PaymentService({
     journal: h.journal,
+    sessions: new OperatorSessions(defaultConfig().users, h.journal, h.clock, { maxAttempts: 5, lockoutMs: 300_000 }),
     backend: h.backend,
     clock: h.clock,
     timers: h.clock,

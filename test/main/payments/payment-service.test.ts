@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { OperatorSessions } from '../../../main/auth/operator-sessions.js';
+import { defaultConfig } from '../../../main/config/load-config.js';
 import type { PaymentView } from '../../../main/contract/contract.js';
+import { CommandError } from '../../../main/core/command-error.js';
 import { PaymentService, PaymentServiceError, type PaymentServiceDeps } from '../../../main/payments/payment-service.js';
 import type { Connectivity } from '../../../sync/client/backend-health-probe.js';
 import { createPaymentHarness, type PaymentHarness } from '../../support/payment-harness.js';
@@ -14,8 +17,12 @@ function setup(overrides: Partial<PaymentServiceDeps> = {}, h = createPaymentHar
   harnesses.push(h);
   let connectivity: Connectivity = 'online';
   const events: PaymentView[] = [];
+  let statusChanges = 0;
+  const config = defaultConfig();
+  const sessions = new OperatorSessions(config.users, h.journal, h.clock, { maxAttempts: 5, lockoutMs: 300_000 });
   const service = new PaymentService({
     journal: h.journal,
+    sessions,
     backend: h.backend,
     clock: h.clock,
     timers: h.clock,
@@ -25,12 +32,19 @@ function setup(overrides: Partial<PaymentServiceDeps> = {}, h = createPaymentHar
     customerCode: { random: () => 0.5 },
     refunds: { random: () => 0.5 },
     onPaymentChanged: (view) => events.push(view),
+    onStatusChanged: () => (statusChanges += 1),
     ...overrides,
   });
-  return { h, service, events, setConnectivity: (next: Connectivity) => (connectivity = next) };
+  /** Logs USERID in (the default operators: cashier 1111, supervisor 2222, technician 3333). */
+  const login = async (userId = 'cashier'): Promise<string> => (await sessions.login(userId, { cashier: '1111', supervisor: '2222', technician: '3333' }[userId] ?? '')).sessionId;
+  return { h, service, events, login, statusChanges: () => statusChanges, setConnectivity: (next: Connectivity) => (connectivity = next) };
 }
 
 const order = (totalMinor: number) => ({ id: randomUUID(), terminalId: 'T-001', mode: 'counter' as const, userId: null, lines: [], totalMinor, currency: 'CNY' as const });
+
+async function cashSale(s: ReturnType<typeof setup>, totalMinor: number, tenderedMinor = totalMinor) {
+  return s.service.payCash({ sessionId: await s.login(), order: order(totalMinor), tenderedMinor });
+}
 
 async function expectServiceError(promise: Promise<unknown>, code: string): Promise<PaymentServiceError> {
   const error = await promise.then(
@@ -50,15 +64,49 @@ async function paidQrPayment(s: ReturnType<typeof setup>, amountMinor: number): 
   return started.payment.paymentIntentId;
 }
 
-describe('PaymentService: starting payments', () => {
-  it('records cash as paid at once with change, journaled with its order', async () => {
+describe('PaymentService: the one cash path', () => {
+  it('records cash as paid at once with change, journaled with its order under the operator, announced once', async () => {
     const s = setup();
-    const started = await s.service.startPayment({ order: order(1250), method: 'cash', tenderedMinor: 2000, description: 'x' });
+    const started = await cashSale(s, 1250, 2000);
     expect(started.changeMinor).toBe(750);
     expect(started.payment).toMatchObject({ state: 'paid', isFinal: true, method: 'cash', amountMinor: 1250, refundableMinor: 1250 });
     expect(s.h.journal.countOrders()).toBe(1);
+    expect(s.h.journal.getIntent(started.payment.paymentIntentId).detail).toEqual({ tenderedMinor: 2000, changeMinor: 750 });
+    expect(s.events).toEqual([started.payment]);
+    expect(s.statusChanges()).toBe(1);
   });
 
+  it('needs an operator session that may sell, and refuses on a kiosk, recording nothing', async () => {
+    const s = setup();
+    expect(() => s.service.payCash({ sessionId: undefined, order: order(100), tenderedMinor: 100 })).toThrow(CommandError);
+    expect(() => s.service.payCash({ sessionId: 'forged', order: order(100), tenderedMinor: 100 })).toThrow(expect.objectContaining({ code: 'unauthenticated' }));
+    const technician = await s.login('technician');
+    expect(() => s.service.payCash({ sessionId: technician, order: order(100), tenderedMinor: 100 })).toThrow(expect.objectContaining({ code: 'forbidden' }));
+    const cashier = await s.login();
+    expect(() => s.service.payCash({ sessionId: cashier, order: { ...order(100), mode: 'kiosk' }, tenderedMinor: 100 })).toThrow(expect.objectContaining({ name: 'PaymentServiceError', code: 'forbidden' }));
+    expect(s.h.journal.countOrders()).toBe(0);
+    expect(s.events).toEqual([]);
+    expect(s.statusChanges()).toBe(0);
+  });
+
+  it('refuses a tender short of the total or not whole, recording nothing', async () => {
+    const s = setup();
+    const cashier = await s.login();
+    expect(() => s.service.payCash({ sessionId: cashier, order: order(1250), tenderedMinor: 1249 })).toThrow(expect.objectContaining({ code: 'invalid-argument', message: expect.stringMatching(/does not cover the total 1250/) }));
+    expect(() => s.service.payCash({ sessionId: cashier, order: order(1250), tenderedMinor: 1300.5 })).toThrow(expect.objectContaining({ code: 'invalid-argument' }));
+    expect(s.h.journal.countOrders()).toBe(0);
+  });
+
+  it('journals the operator of the session as the seller', async () => {
+    const s = setup();
+    const started = await cashSale(s, 300);
+    const orderId = s.h.journal.getIntent(started.payment.paymentIntentId).orderId ?? '';
+    const recorded = s.h.journal.pendingOutbox(10).find((entry) => entry.kind === 'order.recorded');
+    expect(recorded?.payload).toMatchObject({ id: orderId, userId: 'cashier' });
+  });
+});
+
+describe('PaymentService: starting payments', () => {
   it('answers a QR payment after the backend created it, with its content, and emits payment.changed', async () => {
     const s = setup();
     const started = await s.service.startPayment({ order: order(1250), method: 'qr', description: 'x' });
@@ -77,7 +125,7 @@ describe('PaymentService: starting payments', () => {
     expect(error.message).toMatch(/QR payment needs the network/);
     await expectServiceError(s.service.startPayment({ order: order(1250), method: 'code', code: '281234567890123456', description: 'x' }), 'unavailable');
     expect(s.h.journal.countOrders()).toBe(0);
-    expect((await s.service.startPayment({ order: order(1250), method: 'cash', description: 'x' })).payment.state).toBe('paid');
+    expect((await cashSale(s, 1250)).payment.state).toBe('paid');
   });
 
   it('says unavailable (nothing charged) when the backend refuses the connection mid-sale', async () => {
@@ -130,7 +178,7 @@ describe('PaymentService: start-up resolution before selling', () => {
     expect(s.service.resolving).toBe(true);
     const error = await expectServiceError(s.service.startPayment({ order: order(100), method: 'qr', description: 'x' }), 'unavailable');
     expect(error.message).toMatch(/being resolved/);
-    expect((await s.service.startPayment({ order: order(100), method: 'cash', description: 'x' })).payment.state).toBe('paid');
+    expect((await cashSale(s, 100)).payment.state).toBe('paid');
     await s.h.clock.advance(20_000);
     const resolved = await resolution;
     expect(resolved.map((intent) => intent.state)).toEqual(['paid']);
@@ -191,7 +239,7 @@ describe('PaymentService: refunds and voids', () => {
 
   it('refunds cash at once (the cashier pays it out)', async () => {
     const s = setup();
-    const started = await s.service.startPayment({ order: order(1250), method: 'cash', description: 'x' });
+    const started = await cashSale(s, 1250);
     const view = await s.service.refund({ refundId: randomUUID(), paymentIntentId: started.payment.paymentIntentId, requestedBy: 'supervisor' });
     expect(view.refunds[0]?.state).toBe('refunded');
     expect(s.h.backend.callsOf('refund')).toBe(0);

@@ -75,7 +75,7 @@ describe('Journal', () => {
     const paid = journal.transitionIntent('p', { from: 'requesting', to: 'paid', isFinal: true, detail: { providerRef: 'X1' } });
     expect(paid).toMatchObject({ state: 'paid', isFinal: true, detail: { attempt: 1, providerRef: 'X1' }, updatedAtMs: 3000 });
     expect(() => journal.transitionIntent('p', { from: 'paid', to: 'refunded', isFinal: true })).toThrow(/already final/);
-    expect(() => journal.transitionIntent('nope', { from: 'a', to: 'b', isFinal: false })).toThrow(/unknown intent/);
+    expect(() => journal.transitionIntent('nope', { from: 'created', to: 'requesting', isFinal: false })).toThrow(/unknown intent/);
     expect(journal.openIntents()).toEqual([]);
     expect(journal.intentHistory('p')).toEqual([
       { from: null, to: 'created', atMs: 1000 },
