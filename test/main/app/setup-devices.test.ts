@@ -7,6 +7,7 @@ import { startTerminalCore, type RunningTerminal } from '../../../main/app/start
 import type { CommandResult, PaymentView, TerminalEvent, TerminalStatus } from '../../../main/contract/contract.js';
 import { dispatchCommand } from '../../../main/core/command-dispatcher.js';
 import { createSilentLogger } from '../../../main/logging/logger.js';
+import { demoUsers } from '../../../main/config/demo-data.js';
 import { SqlitePrintJobStore } from '../../../sync/store/print-job-store.js';
 import { SandboxWalletClient } from '../../../backend/acquirers/sandbox/sandbox-wallet-client.js';
 import { createCoreFixture, type CoreFixture } from '../../support/core-fixture.js';
@@ -21,7 +22,7 @@ afterEach(async () => {
 function dataDirWith(devices: Record<string, unknown>): string {
   const dataDir = mkdtempSync(join(tmpdir(), 'devices-'));
   // A remote backend that is never there: cash only, no embedded sandbox.
-  writeFileSync(join(dataDir, 'config.yaml'), JSON.stringify({ backend: { url: 'http://127.0.0.1:9' }, devices }));
+  writeFileSync(join(dataDir, 'config.yaml'), JSON.stringify({ backend: { url: 'http://127.0.0.1:9' }, devices, users: demoUsers }));
   return dataDir;
 }
 
