@@ -19,6 +19,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { browserApi, type CommandResult, type ContractErrorCode, type TerminalEvent } from '../contract/contract.js';
 import { dispatchCommand } from '../core/command-dispatcher.js';
 import type { TerminalCore } from '../core/terminal-core.js';
+import { answerLaunchExchange, type LaunchCodeStore } from './launch-code.js';
 
 export interface BrowserHostOptions {
   readonly core: TerminalCore;
@@ -30,6 +31,8 @@ export interface BrowserHostOptions {
   /** Fixed token for tests; a random one is made when absent. */
   readonly token?: string;
   readonly maxBodyBytes?: number;
+  /** One-time codes the page may exchange for the token at `POST /api/launch` (launch-code.ts). */
+  readonly launchCodes?: LaunchCodeStore;
 }
 
 export interface RunningBrowserHost {
@@ -201,6 +204,24 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Run
     }
     if (url.pathname === '/api/health') {
       sendJson(response, 200, { ok: true });
+      return;
+    }
+    if (url.pathname === browserApi.launchPath && options.launchCodes && request.method === 'POST') {
+      const store = options.launchCodes;
+      readBody(request, 1024)
+        .then((text) => {
+          const answer = answerLaunchExchange({ store, token, body: JSON.parse(text) as unknown, connection: { serverPort: request.socket.localPort ?? 0, clientAddress: request.socket.remoteAddress ?? '', clientPort: request.socket.remotePort ?? 0 } });
+          if (answer.outcome !== 'redeemed') logger.warn({ outcome: answer.outcome }, 'launch code refused');
+          sendJson(response, answer.status, answer.body);
+        })
+        .catch((error: unknown) => {
+          if (error instanceof SyntaxError || error instanceof BodyTooLargeError) {
+            sendError(response, 'invalid-argument', 'send {"code": "<launch code>"} as a JSON body of at most 1 KB');
+            return;
+          }
+          logger.error({ err: error }, 'launch code exchange failed');
+          sendError(response, 'internal', 'the launch code exchange failed inside the terminal; the details are in the log');
+        });
       return;
     }
     if (url.pathname.startsWith(browserApi.callPathPrefix)) {
