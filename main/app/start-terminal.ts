@@ -4,10 +4,11 @@
  * devices, vending) on it, and last the core, built from those services. Each shell (Electron,
  * browser, headless) calls `startTerminalCore` and then attaches its own UI transport.
  */
-import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { BackendHealthProbe } from '../../sync/client/backend-health-probe.js';
 import { Journal } from '../../sync/store/journal.js';
+import { writePrivateFileDurably } from '../../sync/store/private-file.js';
 import { OperatorSessions } from '../auth/operator-sessions.js';
 import type { TerminalConfig } from '../config/config-schema.js';
 import { dataDirLayout } from '../config/data-dir.js';
@@ -17,6 +18,7 @@ import { TerminalCore } from '../core/terminal-core.js';
 import { connectivityAtStart, TerminalEvents } from '../core/terminal-events.js';
 import type { TerminalMode } from '../domain/roles.js';
 import { createFileLogger } from '../logging/logger.js';
+import { secureDataDirectory } from '../security/data-dir-permissions.js';
 import { acquireInstanceLock } from './instance-lock.js';
 import { packageVersion } from './project-files.js';
 import { setupDevices } from './setup-devices.js';
@@ -64,7 +66,7 @@ export async function startTerminalCore(options: StartOptions): Promise<RunningT
   const clock = options.clock ?? systemClock;
   const layout = dataDirLayout(options.dataDir);
 
-  mkdirSync(layout.runtime, { recursive: true, mode: 0o700 });
+  const modeFixes = secureDataDirectory(options.dataDir);
   const lock = acquireInstanceLock(layout.instanceLock, options.dataDir);
   const cleanups: (() => void | Promise<void>)[] = [() => lock.release()];
   const stop = async () => {
@@ -75,6 +77,7 @@ export async function startTerminalCore(options: StartOptions): Promise<RunningT
     const { logger, close: closeLogger } = createFileLogger({ directory: layout.logs, level: config.logging.level });
     cleanups.push(closeLogger);
     logger.info({ version: packageVersion, mode, configSource: source, dataDir: options.dataDir }, 'terminal starting');
+    if (modeFixes.length > 0) logger.warn({ fixes: modeFixes }, 'tightened permissions in the data directory (others could read these)');
 
     const journal = Journal.open(layout.journal, { nowMs: () => clock.nowMs() });
     cleanups.push(() => journal.close());
@@ -130,6 +133,8 @@ export async function startTerminalCore(options: StartOptions): Promise<RunningT
       vending,
       printing: devicesSetup.reprinter,
     });
+    const lateModeFixes = secureDataDirectory(options.dataDir);
+    if (lateModeFixes.length > 0) logger.info({ fixes: lateModeFixes }, 'tightened permissions of files created during start');
 
     const openIntents = journal.openIntents();
     if (openIntents.length > 0) logger.warn({ count: openIntents.length }, 'intents left open by the previous run');
@@ -143,8 +148,7 @@ export async function startTerminalCore(options: StartOptions): Promise<RunningT
       layout,
       sandboxUrl,
       publishApiEndpoint: (endpoint) => {
-        writeFileSync(layout.apiEndpoint, JSON.stringify({ ...endpoint, pid: process.pid }), { mode: 0o600 });
-        chmodSync(layout.apiEndpoint, 0o600);
+        writePrivateFileDurably(layout.apiEndpoint, JSON.stringify({ ...endpoint, pid: process.pid }));
         cleanups.push(() => rmSync(layout.apiEndpoint, { force: true }));
       },
       stop,

@@ -1,12 +1,16 @@
 /**
  * Operator log-in by user id and PIN, with the lockout persisted in the journal so a restart does
- * not reset it. Sessions live in memory only and end after `idleTimeoutMs` without use.
+ * not reset it. Each attempt is reserved in the journal before its scrypt check
+ * (pin-attempt-reservation.ts), so parallel logins check at most `maxAttempts` PINs per lockout;
+ * every wrong PIN and every lockout is journaled as an audit outbox entry. Sessions live in
+ * memory only and end after `idleTimeoutMs` without use.
  */
 import { randomBytes } from 'node:crypto';
 import type { Journal } from '../../sync/store/journal.js';
 import type { Clock } from '../../kernel/clock.js';
 import { CommandError } from '../core/command-error.js';
-import { recordPinAttempt, type LockoutPolicy } from '../domain/pin-lockout.js';
+import type { LockoutPolicy } from '../domain/pin-lockout.js';
+import { reservePinAttempt, settlePinAttempt } from './pin-attempt-reservation.js';
 import { roleAllows, type Permission, type Role } from '../domain/roles.js';
 import { verifyPin } from './pin-hash.js';
 
@@ -43,14 +47,17 @@ export class OperatorSessions {
     // Same message for unknown users and wrong PINs would hide typos from a cashier picking from a
     // list; the user list is public on the screen anyway, so say which.
     if (!account) throw new CommandError('not-found', `unknown user "${userId}"`);
-    const before = this.journal.pinAttemptState(userId);
-    const nowMs = this.clock.nowMs();
-    if (before.lockedUntilMs > nowMs) {
-      throw lockedError(before.lockedUntilMs - nowMs);
-    }
+    // Reserved synchronously, before the first await: parallel logins each see the ones before.
+    const reservation = this.journal.updatePinAttemptState(userId, (state) => {
+      const reserved = reservePinAttempt(state, this.clock.nowMs(), this.policy);
+      return { next: reserved.next, result: reserved };
+    });
+    if (reservation.kind === 'locked') throw lockedError(reservation.retryAfterMs);
     const matches = await verifyPin(pin, account.pinHash);
-    const outcome = recordPinAttempt(before, matches, this.clock.nowMs(), this.policy);
-    this.journal.savePinAttemptState(userId, outcome.next);
+    const outcome = this.journal.updatePinAttemptState(userId, (state) => {
+      const settled = settlePinAttempt(state, reservation.attemptNumber, matches, this.clock.nowMs(), this.policy);
+      return { next: settled.next, audit: settled.audit, result: settled };
+    });
     switch (outcome.kind) {
       case 'locked':
         throw lockedError(outcome.retryAfterMs);

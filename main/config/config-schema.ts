@@ -1,12 +1,14 @@
 /**
  * The terminal's configuration file, validated at start. Every object is strict (an unknown key is
  * an error naming it); settings sections fill missing fields from defaults; catalog, planogram and
- * users fall back to the embedded demo data as a whole when absent.
+ * users fall back to the embedded demo data as a whole when absent (the demo users only with the
+ * sandbox backend: load-config.ts refuses a real backend without `users`).
  */
 import { z } from 'zod';
 import { parseDeviceUri } from '../../hardware/transports/device-uri.js';
 import { terminalModes, roles } from '../domain/roles.js';
 import { isWellFormedPinHash } from '../auth/pin-hash.js';
+import { defaultMaxSaleMinor } from './sale-limit.js';
 
 export const locales = ['zh-CN', 'en'] as const;
 export type Locale = (typeof locales)[number];
@@ -149,6 +151,12 @@ export const configSchema = z.strictObject({
     .strictObject({
       pinMaxAttempts: z.number().int().min(3).max(10).default(5),
       pinLockoutSeconds: z.number().int().min(30).max(86_400).default(300),
+    })
+    .prefault({}),
+  limits: z
+    .strictObject({
+      /** Largest total of one sale, in fen (default ￥50,000.00); the payment service refuses more. */
+      maxSaleMinor: amountMinor.min(1, { error: 'expected a maximum of at least 1 minor unit (fen)' }).default(defaultMaxSaleMinor),
     })
     .prefault({}),
   offline: z

@@ -1,7 +1,8 @@
 /**
  * The embedded demo menu, planogram and users that let a fresh install run with no config file.
- * Demo PINs (sandbox only, change them for production): cashier 1111, supervisor 2222,
- * technician 3333. Only their scrypt hashes are stored.
+ * Demo PINs: cashier 1111, supervisor 2222, technician 3333. Only their scrypt hashes are stored.
+ * The demo users apply only with `backend.url: sandbox`; with a real backend, a config without
+ * `users` is refused (load-config.ts).
  */
 import type { z } from 'zod';
 import type { catalogSchema, planogramSchema, userSchema } from './config-schema.js';

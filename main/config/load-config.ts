@@ -72,6 +72,18 @@ export function validateConfig(document: unknown, source = 'configuration'): Ter
   const result = configSchema.safeParse(document, { reportInput: true });
   if (!result.success) throw new ConfigError(source, toProblems(result.error.issues));
   const parsed = result.data;
+  if (parsed.users === undefined && parsed.backend.url !== 'sandbox') {
+    // The demo PINs are printed in the README: on a terminal that takes real money they would be
+    // an open door. (The URL is not echoed: it may carry credentials.)
+    throw new ConfigError(source, [
+      {
+        path: 'users',
+        message:
+          'required with a real backend: the demo operators (PINs 1111, 2222, 3333) exist only with `backend.url: sandbox`. ' +
+          'Add your operators, each with a PIN hash printed by `terminal pin hash`, for example: users: [{ id: wang, name: Wang, role: technician, pinHash: "scrypt$…" }]',
+      },
+    ]);
+  }
   const config: TerminalConfig = {
     ...parsed,
     catalog: parsed.catalog ?? catalogSchema.parse(demoCatalog),
@@ -115,7 +127,7 @@ export function loadConfigFile(file: string): TerminalConfig {
   return validateConfig(document, file);
 }
 
-/** The embedded defaults: sandbox backend, simulated devices, demo menu, planogram and users. */
+/** The embedded defaults: sandbox backend, simulated devices, demo menu, planogram and users (sandbox only). */
 export function defaultConfig(): TerminalConfig {
   return validateConfig({}, 'embedded defaults');
 }

@@ -308,4 +308,6 @@ export const browserApi = {
   /** WebSocket subprotocols: the first names the protocol, the second carries the token. */
   eventsProtocol: 'terminal-events.v1',
   tokenProtocolPrefix: 'token.',
+  /** `POST {"code": "<launch code>"}` (no token) answers the token once per code (main/host/launch-code.ts). */
+  launchPath: '/api/launch',
 } as const;

@@ -27,6 +27,7 @@ import { browserApi, type CommandResult, type ContractErrorCode, type TerminalEv
 import { dispatchCommand } from '../core/command-dispatcher.js';
 import type { TerminalCore } from '../core/terminal-core.js';
 import { hostHttpRefusal, MalformedJsonError } from './host-http-refusal.js';
+import { answerLaunchExchange, type LaunchCodeStore } from './launch-code.js';
 
 export interface BrowserHostOptions {
   readonly core: TerminalCore;
@@ -38,6 +39,8 @@ export interface BrowserHostOptions {
   /** Fixed token for tests; a random one is made when absent. */
   readonly token?: string;
   readonly maxBodyBytes?: number;
+  /** One-time codes the page may exchange for the token at `POST /api/launch` (launch-code.ts). */
+  readonly launchCodes?: LaunchCodeStore;
 }
 
 export interface RunningBrowserHost {
@@ -184,6 +187,23 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Run
   });
 
   app.get('/api/health', (_request, reply) => reply.header('cache-control', 'no-store').send({ ok: true }));
+
+  // The Chromium window's one-time launch code, exchanged once for the token (launch-code.ts).
+  // No bearer token (the page does not have it yet); the Host/Origin checks above still apply.
+  if (options.launchCodes) {
+    const store = options.launchCodes;
+    app.post(browserApi.launchPath, { bodyLimit: 1024 }, async (request, reply) => {
+      const socket = request.raw.socket;
+      const answer = answerLaunchExchange({
+        store,
+        token,
+        body: request.body,
+        connection: { serverPort: socket.localPort ?? 0, clientAddress: socket.remoteAddress ?? '', clientPort: socket.remotePort ?? 0 },
+      });
+      if (answer.outcome !== 'redeemed') logger.warn({ outcome: answer.outcome }, 'launch code refused');
+      return reply.code(answer.status).header('cache-control', 'no-store').type('application/json; charset=utf-8').send(JSON.stringify(answer.body));
+    });
+  }
 
   app.post<{ Params: { command: string } }>(`${browserApi.callPathPrefix}:command`, {
     // Before the body is read: an unauthenticated caller never gets its body parsed.

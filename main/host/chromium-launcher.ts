@@ -16,6 +16,10 @@ export function hasDisplay(env: NodeJS.ProcessEnv = process.env, platform: NodeJ
 
 export interface ChromiumWindowOptions {
   readonly executable: string;
+  /**
+   * Goes on Chromium's command line, which every local user can read (/proc/<pid>/cmdline):
+   * never a secret. Browser mode passes a one-time launch code here, never the API token.
+   */
   readonly url: string;
   readonly profileDir: string;
   readonly kiosk: boolean;

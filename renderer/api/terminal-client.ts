@@ -1,6 +1,7 @@
 /**
  * The renderer's only way to reach the core: the typed contract over either the Electron preload
- * bridge (`window.terminal`) or, in browser mode, HTTP + WebSocket with the start token.
+ * bridge (`window.terminal`) or, in browser mode, HTTP + WebSocket with the start token (which a
+ * window opened by the terminal gets by exchanging a one-time launch code).
  */
 import {
   browserApi,
@@ -31,15 +32,37 @@ declare global {
 
 const tokenStorageKey = 'terminal.apiToken';
 
+/** Reads `#<name>=…` from the address and removes the fragment from the address bar (and history). */
+function takeFromFragment(name: 'token' | 'launch'): string | undefined {
+  const match = new RegExp(`(?:^#|&)${name}=([A-Za-z0-9_-]+)`).exec(window.location.hash);
+  if (!match?.[1]) return undefined;
+  history.replaceState(null, '', window.location.pathname + window.location.search);
+  return match[1];
+}
+
 /** Takes the token from `#token=…` (then removes it from the address bar) or from session storage. */
 export function takeBrowserToken(): string | undefined {
-  const match = /(?:^#|&)token=([A-Za-z0-9_-]+)/.exec(window.location.hash);
-  if (match?.[1]) {
-    sessionStorage.setItem(tokenStorageKey, match[1]);
-    history.replaceState(null, '', window.location.pathname + window.location.search);
-    return match[1];
+  const token = takeFromFragment('token');
+  if (token) {
+    sessionStorage.setItem(tokenStorageKey, token);
+    return token;
   }
   return sessionStorage.getItem(tokenStorageKey) ?? undefined;
+}
+
+/**
+ * Exchanges a one-time launch code (`#launch=…`, how the terminal opens its own window) for the
+ * token, once; undefined when the code was refused or the core does not answer.
+ */
+export async function exchangeLaunchCode(code: string, origin = window.location.origin): Promise<string | undefined> {
+  try {
+    const response = await fetch(`${origin}${browserApi.launchPath}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+    const result = (await response.json()) as CommandResult<{ token?: unknown }>;
+    return result.ok && typeof result.value.token === 'string' ? result.value.token : undefined;
+  } catch {
+    // No answer or not JSON: the page shows that it has no token, and how to open it again.
+    return undefined;
+  }
 }
 
 function networkError(message: string): CommandResult<never> {
@@ -111,9 +134,17 @@ export function createPreloadClient(bridge: PreloadBridge): TerminalClient {
   };
 }
 
-/** The client for this page, or undefined when the page was opened without the start token. */
-export function createTerminalClient(): TerminalClient | undefined {
+/**
+ * The client for this page: the preload bridge in Electron; in a browser, the token from a launch
+ * code, from `#token=…` or from this tab's session storage (a reload). Undefined without any.
+ */
+export async function connectTerminalClient(): Promise<TerminalClient | undefined> {
   if (window.terminal) return createPreloadClient(window.terminal);
+  const launchCode = takeFromFragment('launch');
+  if (launchCode) {
+    const token = await exchangeLaunchCode(launchCode);
+    if (token) sessionStorage.setItem(tokenStorageKey, token);
+  }
   const token = takeBrowserToken();
   return token ? createBrowserClient(token) : undefined;
 }

@@ -3,17 +3,20 @@
  * directory, with the secret encrypted at rest:
  *
  * - Node mode (this file's default): AES-256-GCM with a random 32-byte key kept in
- *   `<dataDir>/credentials/secret.key`, mode 0600 in a 0700 folder. This protects against the
- *   credentials file being copied alone (backups, logs, support bundles), not against someone
- *   who can read the whole data directory as the terminal's user.
+ *   `<dataDir>/credentials/secret.key`, mode 0600 in a 0700 folder. Both files are written with
+ *   write-fsync-rename (sync/store/private-file.ts): a power cut leaves the old or the new file,
+ *   never an empty one. This protects against the credentials file being copied alone (backups,
+ *   logs, support bundles), not against someone who can read the whole data directory as the
+ *   terminal's user.
  * - Electron mode: main/electron passes a `SecretProtector` built on `safeStorage`
  *   (`encryptString` / `decryptString`, backed by the OS keychain / DPAPI / libsecret) when
  *   `safeStorage.isEncryptionAvailable()`; logic here never imports Electron.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { ensurePrivateDirectory, writePrivateFileDurably } from '../store/private-file.js';
 import type { TerminalCredentials } from './backend-http-client.js';
 
 export interface SecretProtector {
@@ -43,12 +46,6 @@ export interface StoredIdentity extends TerminalCredentials {
   readonly enrolledAtMs: number;
 }
 
-function writePrivate(file: string, content: string | Buffer): void {
-  writeFileSync(`${file}.tmp`, content, { mode: 0o600 });
-  chmodSync(`${file}.tmp`, 0o600);
-  renameSync(`${file}.tmp`, file);
-}
-
 /** AES-256-GCM with a key file (0600). Sealed form: base64url(iv).base64url(tag).base64url(ciphertext). */
 export class KeyFileSecretProtector implements SecretProtector {
   readonly scheme = 'aes-256-gcm-keyfile';
@@ -57,7 +54,7 @@ export class KeyFileSecretProtector implements SecretProtector {
   private key(create: boolean): Buffer {
     if (!existsSync(this.keyFile)) {
       if (!create) throw new CredentialStoreError(`the key file ${this.keyFile} is missing: the stored secret cannot be read; enroll again`);
-      writePrivate(this.keyFile, randomBytes(32));
+      writePrivateFileDurably(this.keyFile, randomBytes(32));
     }
     const key = readFileSync(this.keyFile);
     if (key.length !== 32) throw new CredentialStoreError(`the key file ${this.keyFile} is damaged (expected 32 bytes)`);
@@ -101,8 +98,7 @@ export class TerminalCredentialStore {
   }
 
   save(identity: StoredIdentity): void {
-    mkdirSync(this.directory, { recursive: true, mode: 0o700 });
-    chmodSync(this.directory, 0o700);
+    ensurePrivateDirectory(this.directory);
     const content = {
       version: 1 as const,
       backendUrl: identity.backendUrl,
@@ -112,7 +108,7 @@ export class TerminalCredentialStore {
       scheme: this.protector.scheme,
       sealedSecret: this.protector.encrypt(identity.terminalSecret),
     };
-    writePrivate(this.file, `${JSON.stringify(content, null, 2)}\n`);
+    writePrivateFileDurably(this.file, `${JSON.stringify(content, null, 2)}\n`);
   }
 
   /** The stored identity, or undefined when the terminal was never enrolled. Throws `CredentialStoreError` when damaged. */

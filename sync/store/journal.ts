@@ -99,6 +99,19 @@ export interface OutboxEntry {
   readonly attempts: number;
 }
 
+/** What `Journal.updatePinAttemptState` stores: the next state (undefined: unchanged) and audit records. */
+export interface PinAttemptDecision<T> {
+  readonly next: PinAttemptState | undefined;
+  readonly audit?: readonly AuditRecord[] | undefined;
+  readonly result: T;
+}
+
+/** An audit fact for the outbox (kind 'audit.recorded'); never holds a PIN, token or secret. */
+export interface AuditRecord {
+  readonly event: string;
+  readonly [field: string]: string | number | boolean | null;
+}
+
 export interface OutboxStats {
   readonly depth: number;
   readonly oldestCreatedAtMs: number | null;
@@ -490,6 +503,22 @@ export class Journal {
       | { failed_attempts: number; locked_until_ms: number }
       | undefined;
     return row ? { failedAttempts: row.failed_attempts, lockedUntilMs: row.locked_until_ms } : { failedAttempts: 0, lockedUntilMs: 0 };
+  }
+
+  /**
+   * Reads USERID's PIN attempt state, lets DECIDE (synchronous, no I/O) pick the next state (or
+   * undefined: unchanged) and audit records, and stores both in ONE immediate transaction, so two
+   * logins never read the same count. Each audit record becomes an outbox entry of kind
+   * 'audit.recorded' with payload `{ ...record, userId, atMs }`, uploaded like any other entry.
+   */
+  updatePinAttemptState<T>(userId: string, decide: (current: PinAttemptState) => PinAttemptDecision<T>): T {
+    const atMs = this.nowMs();
+    return this.db.transaction(() => {
+      const decision = decide(this.pinAttemptState(userId));
+      if (decision.next) this.savePinAttemptState(userId, decision.next);
+      for (const record of decision.audit ?? []) this.appendOutbox('audit.recorded', { ...record, userId, atMs }, atMs);
+      return decision.result;
+    }).immediate();
   }
 
   savePinAttemptState(userId: string, state: PinAttemptState): void {

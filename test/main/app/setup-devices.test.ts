@@ -13,6 +13,7 @@ import { EscPosDecoder, type EscPosCommand } from '../../../hardware/protocols/e
 import { PrinterSimulator } from '../../../hardware/simulators/printer-simulator.js';
 import { createPtyPair } from '../../../hardware/simulators/pty-pair.js';
 import { SerialTransport } from '../../../hardware/transports/serial-transport.js';
+import { demoUsers } from '../../../main/config/demo-data.js';
 import { SqlitePrintJobStore } from '../../../sync/store/print-job-store.js';
 import { SandboxWalletClient } from '../../../backend/acquirers/sandbox/sandbox-wallet-client.js';
 import { createCoreFixture, type CoreFixture } from '../../support/core-fixture.js';
@@ -28,7 +29,7 @@ afterEach(async () => {
 function dataDirWith(devices: Record<string, unknown>): string {
   const dataDir = mkdtempSync(join(tmpdir(), 'devices-'));
   // A remote backend that is never there: cash only, no embedded sandbox.
-  writeFileSync(join(dataDir, 'config.yaml'), JSON.stringify({ backend: { url: 'http://127.0.0.1:9' }, devices }));
+  writeFileSync(join(dataDir, 'config.yaml'), JSON.stringify({ backend: { url: 'http://127.0.0.1:9' }, devices, users: demoUsers }));
   return dataDir;
 }
 

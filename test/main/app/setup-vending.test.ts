@@ -6,6 +6,7 @@ import { startTerminalCore, type RunningTerminal } from '../../../main/app/start
 import type { CatalogView, CommandResult, VendStatusView } from '../../../main/contract/contract.js';
 import { dispatchCommand } from '../../../main/core/command-dispatcher.js';
 import { createSilentLogger } from '../../../main/logging/logger.js';
+import { demoUsers } from '../../../main/config/demo-data.js';
 
 const running: RunningTerminal[] = [];
 afterEach(async () => {
@@ -16,7 +17,7 @@ afterEach(async () => {
 async function kiosk(boardUri: string): Promise<RunningTerminal> {
   const dataDir = mkdtempSync(join(tmpdir(), 'setup-vending-'));
   const configFile = join(dataDir, 'config.yaml');
-  writeFileSync(configFile, `terminal:\n  mode: kiosk\nbackend:\n  url: "http://127.0.0.1:9"\ndevices:\n  vendingBoard: "${boardUri}"\n`);
+  writeFileSync(configFile, JSON.stringify({ terminal: { mode: 'kiosk' }, backend: { url: 'http://127.0.0.1:9' }, devices: { vendingBoard: boardUri }, users: demoUsers }));
   const terminal = await startTerminalCore({ dataDir, configFile });
   running.push(terminal);
   return terminal;
