@@ -94,6 +94,7 @@ export function setupPayments(options: PaymentsSetupOptions): PaymentsSetup {
 
   let sync: SyncClient | undefined;
   const payments = new PaymentService({
+    saleLimits: config.limits,
     journal,
     sessions,
     backend,

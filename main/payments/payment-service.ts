@@ -11,6 +11,7 @@
  * resolution, stop). Errors reach callers as `PaymentServiceError` with a closed code; a missing
  * or insufficient operator session as the sessions' own `CommandError` (unauthenticated, forbidden).
  */
+import { checkSaleAmount, defaultMaxSaleMinor, type SaleLimits } from '../config/sale-limit.js';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Connectivity } from '../../sync/client/backend-health-probe.js';
@@ -72,6 +73,8 @@ export interface PaymentServiceDeps {
   readonly onPaymentChanged?: ((view: PaymentView) => void) | undefined;
   /** Told once after a cash sale is journaled: the terminal's status (queue, open intents) changed. */
   readonly onStatusChanged?: (() => void) | undefined;
+  /** The largest total one sale may carry (`limits.maxSaleMinor`); default ￥50,000.00. */
+  readonly saleLimits?: SaleLimits | undefined;
 }
 
 /** A wallet payment (cash goes through `payCash`). */
@@ -160,6 +163,7 @@ export class PaymentService {
   payCash(input: CashSaleInput): StartedPayment {
     if (input.order.mode === 'kiosk') throw new PaymentServiceError('forbidden', 'an unattended kiosk does not take cash');
     const session = this.deps.sessions.require(input.sessionId, 'sale.create');
+    this.refuseOverLimit(input.order.totalMinor);
     let changeMinor: number;
     try {
       changeMinor = cashChangeMinor(input.order.totalMinor, input.tenderedMinor);
@@ -183,8 +187,15 @@ export class PaymentService {
     return { receiptNumber, changeMinor, payment: view };
   }
 
+  /** Refuses, before anything is journaled, a total outside the per-sale limit (main/config/sale-limit.ts). */
+  private refuseOverLimit(totalMinor: number): void {
+    const verdict = checkSaleAmount(totalMinor, this.deps.saleLimits ?? { maxSaleMinor: defaultMaxSaleMinor });
+    if (!verdict.ok) throw new PaymentServiceError('invalid-argument', verdict.message);
+  }
+
   async startPayment(input: StartPaymentInput): Promise<StartedPayment> {
     const { order } = input;
+    this.refuseOverLimit(order.totalMinor);
     const paymentIntentId = randomUUID();
     let method: PaymentMethod = input.method;
     let detail: Record<string, unknown> = { description: input.description };

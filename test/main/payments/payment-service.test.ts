@@ -245,3 +245,23 @@ describe('PaymentService: refunds and voids', () => {
     expect(s.h.backend.callsOf('refund')).toBe(0);
   });
 });
+
+describe('per-sale maximum (limits.maxSaleMinor)', () => {
+  it('refuses cash and wallet sales over the limit before anything is journaled', async () => {
+    const s = setup({ saleLimits: { maxSaleMinor: 100_000 } });
+    const ordersBefore = s.h.journal.countOrders();
+    const cash = await expectServiceError(cashSale(s, 100_001), 'invalid-argument');
+    expect(cash.message).toContain('limit of ￥1000.00 per sale');
+    await expectServiceError(s.service.startPayment({ order: order(9_007_199_254_740_991), method: 'qr', description: 'x' }), 'invalid-argument');
+    expect(s.h.journal.countOrders()).toBe(ordersBefore);
+    expect(s.events).toEqual([]);
+    // At the limit it sells.
+    expect((await cashSale(s, 100_000)).payment.state).toBe('paid');
+  });
+
+  it('defaults to ￥50,000.00 per sale', async () => {
+    const s = setup();
+    await expectServiceError(cashSale(s, 5_000_001), 'invalid-argument');
+    expect((await cashSale(s, 5_000_000)).payment.state).toBe('paid');
+  });
+});
