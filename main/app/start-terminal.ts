@@ -23,6 +23,7 @@ import { setupVending } from './setup-vending.js';
 import { setupSandboxBackend } from './setup-sandbox-backend.js';
 import { systemTimers } from '../../kernel/system-timers.js';
 import type { Timers } from '../../kernel/timers.js';
+import type { SecretProtector } from '../../sync/client/terminal-credential-store.js';
 
 export interface StartOptions {
   readonly dataDir: string;
@@ -31,6 +32,8 @@ export interface StartOptions {
   readonly mode?: TerminalMode | undefined;
   readonly clock?: Clock | undefined;
   readonly timers?: Timers | undefined;
+  /** Seals the terminal's backend secret (the Electron shell passes the OS keystore); default: the 0600 key file. */
+  readonly secretProtector?: SecretProtector | undefined;
 }
 
 export interface RunningTerminal {
@@ -84,14 +87,14 @@ export async function startTerminalCore(options: StartOptions): Promise<RunningT
 
     let sandboxUrl: string | undefined;
     if (config.backend.url === 'sandbox') {
-      const sandbox = await setupSandboxBackend({ config, dataDir: options.dataDir, clock, logger });
+      const sandbox = await setupSandboxBackend({ config, dataDir: options.dataDir, clock, logger, secretProtector: options.secretProtector });
       if (sandbox) {
         cleanups.push(() => sandbox.stop());
         sandboxUrl = sandbox.url;
       }
     }
 
-    const paymentsSetup = setupPayments({ config, dataDir: options.dataDir, journal, core, clock, timers: options.timers ?? systemTimers, logger });
+    const paymentsSetup = setupPayments({ config, dataDir: options.dataDir, journal, core, clock, timers: options.timers ?? systemTimers, logger, secretProtector: options.secretProtector });
     cleanups.push(() => paymentsSetup.stop());
 
     const devicesSetup = setupDevices({ config, dataDir: options.dataDir, journal, journalFile: layout.journal, core, logger });
