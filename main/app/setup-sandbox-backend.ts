@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { startBackend, type RunningBackend, sandboxWalletKeyFileName } from '../../backend/index.js';
 import { EnrollmentError, enrollTerminal } from '../../sync/client/enroll-terminal.js';
-import { CredentialStoreError, TerminalCredentialStore } from '../../sync/client/terminal-credential-store.js';
+import { CredentialStoreError, TerminalCredentialStore, type SecretProtector } from '../../sync/client/terminal-credential-store.js';
 import type { TerminalConfig } from '../config/config-schema.js';
 import { dataDirLayout } from '../config/data-dir.js';
 import type { Clock } from '../../kernel/clock.js';
@@ -71,11 +71,11 @@ function readSandboxTerminalId(markerFile: string): string | undefined {
 }
 
 /** Starts the embedded sandbox, or answers undefined when the terminal is enrolled with another backend. */
-export async function setupSandboxBackend(options: { config: TerminalConfig; dataDir: string; clock: Clock; logger: Logger }): Promise<SandboxBackend | undefined> {
+export async function setupSandboxBackend(options: { config: TerminalConfig; dataDir: string; clock: Clock; logger: Logger; secretProtector?: SecretProtector | undefined }): Promise<SandboxBackend | undefined> {
   const { config, dataDir, clock, logger } = options;
   const folder = join(dataDir, 'sandbox');
   const markerFile = join(folder, 'enrolled-terminal.json');
-  const store = new TerminalCredentialStore(dataDir);
+  const store = new TerminalCredentialStore(dataDir, options.secretProtector);
   const existing = loadIdentity(store, logger);
   if (existing && existing.terminalId !== readSandboxTerminalId(markerFile)) {
     logger.info({ backendUrl: existing.backendUrl }, 'enrolled with an external backend; the embedded sandbox stays off');

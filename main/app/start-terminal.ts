@@ -28,6 +28,7 @@ import { setupSandboxBackend } from './setup-sandbox-backend.js';
 import { systemTimers } from '../../kernel/system-timers.js';
 import type { Timers } from '../../kernel/timers.js';
 import type { VendService } from '../vending/vend-service.js';
+import type { SecretProtector } from '../../sync/client/terminal-credential-store.js';
 
 export interface StartOptions {
   readonly dataDir: string;
@@ -36,6 +37,8 @@ export interface StartOptions {
   readonly mode?: TerminalMode | undefined;
   readonly clock?: Clock | undefined;
   readonly timers?: Timers | undefined;
+  /** Seals the terminal's backend secret (the Electron shell passes the OS keystore); default: the 0600 key file. */
+  readonly secretProtector?: SecretProtector | undefined;
 }
 
 export interface RunningTerminal {
@@ -91,14 +94,14 @@ export async function startTerminalCore(options: StartOptions): Promise<RunningT
 
     let sandboxUrl: string | undefined;
     if (config.backend.url === 'sandbox') {
-      const sandbox = await setupSandboxBackend({ config, dataDir: options.dataDir, clock, logger });
+      const sandbox = await setupSandboxBackend({ config, dataDir: options.dataDir, clock, logger, secretProtector: options.secretProtector });
       if (sandbox) {
         cleanups.push(() => sandbox.stop());
         sandboxUrl = sandbox.url;
       }
     }
 
-    const paymentsSetup = setupPayments({ config, dataDir: options.dataDir, journal, sessions, events, clock, timers, logger });
+    const paymentsSetup = setupPayments({ config, dataDir: options.dataDir, journal, sessions, events, clock, timers, logger, secretProtector: options.secretProtector });
     cleanups.push(() => paymentsSetup.stop());
 
     const devicesSetup = setupDevices({ config, dataDir: options.dataDir, journal, journalFile: layout.journal, events, logger });

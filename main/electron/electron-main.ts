@@ -1,24 +1,39 @@
 /**
  * Electron production shell. Runs the same core as browser mode in the main process and carries
- * the contract over IPC. Security: sandboxed, context-isolated renderer without Node; a strict CSP
- * on every response of the `app://` protocol; navigation, new windows, webviews and permission
- * requests refused; IPC accepted only from our own top frame.
+ * the contract over IPC. Security (each rule is a plain function in content-policy.ts and
+ * window-policy.ts, covered by tests): sandboxed, context-isolated renderer without Node; a strict
+ * CSP on every response of the `app://` protocol; navigation, new windows, webviews and permission
+ * requests refused; IPC accepted only from our own top frame; no application menu, no DevTools,
+ * no reload shortcuts and no remote debugging unless started in developer mode (`--dev-tools` or
+ * `TERMINAL_DEV_TOOLS=1`). The terminal secret is sealed by the OS keystore (`safeStorage`) where
+ * there is one. Packaged builds also have Electron's fuses set (electron-builder.yml).
  *
  * Started by `terminal start --shell electron`, which passes its options in TERMINAL_START_OPTIONS.
  */
-import { app, BrowserWindow, ipcMain, net, protocol, session, type IpcMainInvokeEvent } from 'electron';
-import { join, normalize, sep } from 'node:path';
+import { app, BrowserWindow, ipcMain, Menu, net, protocol, safeStorage, session, type WebContents } from 'electron';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { projectRoot, rendererBuildDir } from '../app/project-files.js';
 import { startTerminalCore, type RunningTerminal } from '../app/start-terminal.js';
 import { ipcChannels } from '../contract/contract.js';
 import { dispatchCommand } from '../core/command-dispatcher.js';
-import { contentSecurityPolicy } from '../host/browser-host.js';
 import { systemTimers } from '../../kernel/system-timers.js';
+import { appEntryUrl, appProtocolFile, appResponseHeaders, appScheme, isTrustedIpcSender, refuseNavigationAway, refusePermissionCheck, refusePermissionRequest, refuseWebview, refuseWindowOpen } from './content-policy.js';
+import { prepareSecretProtection, type ProtectionNote } from './os-keystore-secret-protector.js';
 import { quitAfterTerminalStops } from './quit-after-stop.js';
+import { developerModeRequested, refusedDebuggerSwitches, shouldBlockInput, terminalWindowOptions } from './window-policy.js';
 import type { TerminalMode } from '../domain/roles.js';
 
-const appOrigin = 'app://terminal';
+/** Why the shell refused to start; `code` is printed with the message. */
+class ShellStartError extends Error {
+  override readonly name = 'ShellStartError';
+  constructor(
+    readonly code: 'bad-start-options' | 'debugger-switch-refused',
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 interface StartOptionsFromCli {
   dataDir?: string;
@@ -27,49 +42,49 @@ interface StartOptionsFromCli {
 }
 
 function readStartOptions(): StartOptionsFromCli {
+  const text = process.env.TERMINAL_START_OPTIONS ?? '{}';
   try {
-    return JSON.parse(process.env.TERMINAL_START_OPTIONS ?? '{}') as StartOptionsFromCli;
-  } catch {
-    return {};
+    return JSON.parse(text) as StartOptionsFromCli;
+  } catch (error) {
+    throw new ShellStartError('bad-start-options', `TERMINAL_START_OPTIONS is not JSON (${(error as Error).message})`);
   }
 }
 
-protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+const developerMode = developerModeRequested(process.argv, process.env);
+
+protocol.registerSchemesAsPrivileged([{ scheme: appScheme, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
 function setUpAppProtocol(): void {
-  protocol.handle('app', async (request) => {
-    const url = new URL(request.url);
-    const relative = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '') || 'index.html';
-    const file = join(rendererBuildDir, relative);
-    if (url.host !== 'terminal' || !file.startsWith(rendererBuildDir + sep)) return new Response('not found', { status: 404 });
+  protocol.handle(appScheme, async (request) => {
+    const file = appProtocolFile(request.url, rendererBuildDir);
+    if (!file) return new Response('not found', { status: 404, headers: appResponseHeaders() });
     const response = await net.fetch(pathToFileURL(file).toString());
     const headers = new Headers(response.headers);
-    headers.set('content-security-policy', contentSecurityPolicy(appOrigin).replace(/ ws:\/\/\S+/, ''));
-    headers.set('x-content-type-options', 'nosniff');
+    for (const [name, value] of Object.entries(appResponseHeaders())) headers.set(name, value);
     return new Response(response.body, { status: response.status, headers });
   });
 }
 
-function setUpPermissionPolicy(): void {
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
-  app.on('web-contents-created', (_event, contents) => {
-    contents.on('will-navigate', (event, target) => {
-      if (!target.startsWith(`${appOrigin}/`)) event.preventDefault();
-    });
-    contents.on('will-attach-webview', (event) => event.preventDefault());
-    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+function guardWebContents(contents: WebContents): void {
+  contents.on('will-navigate', (event, target) => refuseNavigationAway(event, target));
+  contents.on('will-redirect', (event, target) => refuseNavigationAway(event, target));
+  contents.on('will-attach-webview', (event) => refuseWebview(event));
+  contents.setWindowOpenHandler(refuseWindowOpen);
+  contents.on('before-input-event', (event, input) => {
+    if (shouldBlockInput(input, developerMode)) event.preventDefault();
   });
 }
 
-function isTrustedSender(event: IpcMainInvokeEvent, window: BrowserWindow): boolean {
-  const frame = event.senderFrame;
-  return event.sender === window.webContents && frame !== null && frame === event.sender.mainFrame && frame.url.startsWith(`${appOrigin}/`);
+function setUpPermissionPolicy(): void {
+  session.defaultSession.setPermissionRequestHandler(refusePermissionRequest);
+  session.defaultSession.setPermissionCheckHandler(refusePermissionCheck);
+  session.defaultSession.setDevicePermissionHandler(refusePermissionCheck);
+  app.on('web-contents-created', (_event, contents) => guardWebContents(contents));
 }
 
 function setUpIpc(terminal: RunningTerminal, window: BrowserWindow): void {
   ipcMain.handle(ipcChannels.call, async (event, name: unknown, input: unknown) => {
-    if (!isTrustedSender(event, window)) {
+    if (!isTrustedIpcSender(event, window.webContents)) {
       terminal.logger.warn({ url: event.senderFrame?.url }, 'refused IPC from an untrusted frame');
       return { ok: false, error: { code: 'forbidden', message: 'untrusted sender', retryable: false } };
     }
@@ -82,26 +97,15 @@ function setUpIpc(terminal: RunningTerminal, window: BrowserWindow): void {
 }
 
 function createWindow(mode: TerminalMode): BrowserWindow {
-  const kiosk = mode === 'kiosk';
-  const window = new BrowserWindow({
-    width: 1280,
-    height: 800,
-    kiosk,
-    fullscreen: kiosk,
-    autoHideMenuBar: true,
-    show: false,
-    webPreferences: {
-      preload: join(projectRoot, 'dist', 'preload', 'main', 'electron', 'preload.js'),
-      sandbox: true,
-      contextIsolation: true,
-      nodeIntegration: false,
-      webSecurity: true,
-      spellcheck: false,
-    },
-  });
+  const preloadScript = join(projectRoot, 'dist', 'preload', 'main', 'electron', 'preload.js');
+  const window = new BrowserWindow(terminalWindowOptions({ mode, developerMode, preloadScript }));
   window.once('ready-to-show', () => window.show());
-  void window.loadURL(`${appOrigin}/index.html`);
+  void window.loadURL(appEntryUrl);
   return window;
+}
+
+function logProtectionNotes(terminal: RunningTerminal, notes: readonly ProtectionNote[]): void {
+  for (const note of notes) terminal.logger[note.level]({ code: note.code, err: note.error }, note.message);
 }
 
 async function main(): Promise<void> {
@@ -109,13 +113,23 @@ async function main(): Promise<void> {
     app.quit();
     return;
   }
+  const refusedSwitches = refusedDebuggerSwitches((name) => app.commandLine.hasSwitch(name), developerMode);
+  if (refusedSwitches.length > 0) {
+    throw new ShellStartError('debugger-switch-refused', `refusing to start with ${refusedSwitches.map((name) => `--${name}`).join(', ')}: it opens a debugger on the terminal (allowed only with --dev-tools)`);
+  }
+  if (!developerMode) Menu.setApplicationMenu(null);
   await app.whenReady();
   const options = readStartOptions();
+  const dataDir = options.dataDir ?? app.getPath('userData');
+  const secretProtection = prepareSecretProtection(dataDir, safeStorage, process.platform);
   const terminal = await startTerminalCore({
-    dataDir: options.dataDir ?? app.getPath('userData'),
+    dataDir,
     configFile: options.configFile,
     mode: options.mode,
+    secretProtector: secretProtection.protector,
   });
+  logProtectionNotes(terminal, secretProtection.notes);
+  if (developerMode) terminal.logger.warn({ code: 'developer-mode' }, 'developer mode: the menu, DevTools, reload and remote debugging are available');
   // An unattended kiosk starts with the session on Windows and macOS; Linux packages install an
   // autostart entry instead (see README).
   if (terminal.mode === 'kiosk' && process.platform !== 'linux') app.setLoginItemSettings({ openAtLogin: true });
@@ -130,6 +144,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`error: ${(error as Error).message}\n`);
+  const code = error instanceof ShellStartError ? ` [${error.code}]` : '';
+  process.stderr.write(`error${code}: ${(error as Error).message}\n`);
   app.exit(1);
 });
