@@ -82,7 +82,8 @@ function useRelativeTime(): (atMs: number | null) => string {
   }, []);
   return (atMs) => {
     if (atMs === null) return t('technician.never');
-    const seconds = Math.round((atMs - nowMs) / 1000);
+    // Past times only: a time read after the last tick must not show as "in 3 seconds".
+    const seconds = Math.min(0, Math.round((atMs - Math.max(nowMs, Date.now())) / 1000));
     const format = new Intl.RelativeTimeFormat(i18n.language, { numeric: 'auto' });
     if (Math.abs(seconds) < 60) return format.format(seconds, 'second');
     if (Math.abs(seconds) < 3600) return format.format(Math.round(seconds / 60), 'minute');
@@ -104,7 +105,8 @@ function SyncSection({ context, status }: { context: ConsoleContext; status: Ter
   const take = (result: CommandResult<TechnicianSyncHealth>, done?: string) => {
     if (result.ok) {
       setHealth(result.value);
-      setNotice(done ? { tone: 'ok', text: done } : undefined);
+      // A background reload (no DONE) keeps the last action's note on screen.
+      if (done) setNotice({ tone: 'ok', text: done });
     } else setNotice({ tone: 'error', text: explain(result.error) });
   };
   // Follows the status events (queue depth changes) with the full health.
@@ -267,7 +269,7 @@ function DiscoverySection({ context }: { context: ConsoleContext }) {
               const role = chosenRoles[device.uri] ?? suggestedConfigRole[device.suggestedRole ?? ''] ?? 'receiptPrinter';
               return (
                 <tr key={device.uri} data-testid={`discovered-${device.uri}`} className={device.kind === 'simulated' ? 'simulated' : undefined}>
-                  <td>{t(`deviceKind.${device.kind}`)}{device.kind === 'simulated' && <span className="badge">{t('technician.simulatedBadge')}</span>}</td>
+                  <td>{device.kind === 'simulated' ? <span className="badge">{t('deviceKind.simulated')}</span> : t(`deviceKind.${device.kind}`)}</td>
                   <td><code>{device.uri}</code></td>
                   <td>{device.vendorId === null ? '—' : `${hex(device.vendorId)}:${hex(device.productId)}`}</td>
                   <td>{device.serialNumber ?? '—'}</td>
@@ -301,7 +303,7 @@ function VendingSection({ context }: { context: ConsoleContext }) {
   const take = (result: CommandResult<{ slots: TechnicianSlotView[] }>, done?: string) => {
     if (result.ok) {
       setSlots(result.value.slots);
-      setNotice(done ? { tone: 'ok', text: done } : undefined);
+      if (done) setNotice({ tone: 'ok', text: done });
     } else setNotice({ tone: 'error', text: explain(result.error) });
   };
   useEffect(() => {
@@ -344,7 +346,7 @@ function VendingSection({ context }: { context: ConsoleContext }) {
                 <td>{slot.slot}</td>
                 <td>{localized(slot.productName, i18n.language)}</td>
                 <td data-testid={`technician-slot-${slot.slot}-stock`}>{slot.stock} / {slot.capacity}</td>
-                <td>{slot.sellable ? <span className="device-state device-state--online">{t('technician.onSale')}</span> : <span className="device-state device-state--offline">{t('technician.offSale')}: {whyNotSelling(slot)}</span>}</td>
+                <td>{slot.sellable ? <span className="device-state device-state--online">{t('technician.onSale')}</span> : <span className="device-state device-state--offline">{t('technician.offSaleBecause', { reason: whyNotSelling(slot) })}</span>}</td>
                 <td>
                   <input
                     type="number"

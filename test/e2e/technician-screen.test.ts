@@ -61,6 +61,14 @@ function auditEntries(): { event: string; userId: string; reason?: string; entry
   }
 }
 
+/** The console scrolls inside the page body: one screenshot at the top, one scrolled to the end. */
+async function screenshotConsole(page: Page, lang: string): Promise<void> {
+  await page.evaluate(() => document.querySelector('.app__body')?.scrollTo(0, 0));
+  await page.screenshot({ path: join(screenshots, `technician-console-top-1280x800-${lang}.png`) });
+  await page.evaluate(() => document.querySelector('.app__body')?.scrollTo(0, 1_000_000));
+  await page.screenshot({ path: join(screenshots, `technician-console-end-1280x800-${lang}.png`) });
+}
+
 async function openConsole(lang: 'en' | 'zh-CN'): Promise<{ page: Page; problems: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   const problems: string[] = [];
@@ -81,7 +89,7 @@ describe('technician console', { timeout: 180_000 }, () => {
     const [retried, discarded] = deadLetterIds as [string, string];
     await page.getByTestId(`dead-letter-${retried}`).waitFor();
     expect(await page.getByTestId(`dead-letter-${retried}`).textContent()).toContain('bad-request: unknown product p-gone');
-    await page.screenshot({ path: join(screenshots, 'technician-console-1280x800-en.png'), fullPage: true });
+    await screenshotConsole(page, 'en');
 
     await page.getByTestId(`dead-letter-${retried}`).getByRole('button', { name: 'Retry' }).click();
     await page.getByTestId(`dead-letter-${retried}`).waitFor({ state: 'detached' });
@@ -114,7 +122,7 @@ describe('technician console', { timeout: 180_000 }, () => {
     expect(pages.map((name) => readFileSync(join(terminal.dataDir, 'simulated-printer', name), 'utf8')).some((text) => text.includes('打印测试'))).toBe(true);
     // The simulators are listed among the discovered devices, marked and bound.
     const simulatedPrinter = page.getByTestId('discovered-sim:printer');
-    expect(await simulatedPrinter.textContent()).toContain('simulated');
+    expect(await simulatedPrinter.textContent()).toContain('Simulator');
     expect(await simulatedPrinter.textContent()).toContain('Receipt printer');
     expect(problems).toEqual([]);
     await page.close();
@@ -139,7 +147,7 @@ describe('technician console', { timeout: 180_000 }, () => {
     await page.getByTestId('technician-slot-1').getByRole('button', { name: '补货' }).click();
     await expect.poll(() => page.getByTestId('technician-slot-1-stock').textContent()).toBe('5 / 10');
     expect(await page.getByTestId('vending-notice').textContent()).toBe('货道 1 现有 5 件');
-    await page.screenshot({ path: join(screenshots, 'technician-console-1280x800-zh-CN.png'), fullPage: true });
+    await screenshotConsole(page, 'zh-CN');
 
     // The kiosk screen follows the refill without a reload, and sells the slot.
     await expect.poll(() => kiosk.getByTestId('slot-1').isDisabled(), { timeout: 30_000 }).toBe(false);
