@@ -53,20 +53,22 @@ export function App({ client }: { client: TerminalClient }) {
   if (error) return <p className="error fullscreen" role="alert">{t('errors.generic', { message: error })}</p>;
   if (!status || !catalog) return <p className="fullscreen">{t('app.loading')}</p>;
 
+  // `?screen=technician` opens the PIN-protected technician console on a counter or kiosk terminal.
+  const technicianConsole = status.mode === 'technician' || new URLSearchParams(window.location.search).get('screen') === 'technician';
   const toggleLanguage = () => {
     const next: UiLocale = i18n.language === 'en' ? 'zh-CN' : 'en';
     // A kiosk customer's choice lasts for that customer only: the kiosk screen returns to the default.
-    if (status.mode !== 'kiosk') localStorage.setItem(localeStorageKey, next);
+    if (status.mode !== 'kiosk' || technicianConsole) localStorage.setItem(localeStorageKey, next);
     void i18n.changeLanguage(next);
   };
 
   return (
-    <div className={`app app--${status.mode}`} data-testid="app" data-mode={status.mode}>
-      <StatusBar api={client.api} status={status} eventsConnected={eventsConnected} customerFacing={status.mode === 'kiosk'} onToggleLanguage={toggleLanguage} />
+    <div className={`app app--${technicianConsole ? 'technician' : status.mode}`} data-testid="app" data-mode={status.mode}>
+      <StatusBar api={client.api} status={status} eventsConnected={eventsConnected} customerFacing={status.mode === 'kiosk' && !technicianConsole} onToggleLanguage={toggleLanguage} />
       <main className="app__body">
-        {status.mode === 'counter' && <CounterScreen api={client.api} hub={hub} catalog={catalog} />}
-        {status.mode === 'kiosk' && <KioskScreen api={client.api} hub={hub} catalog={catalog} defaultLocale={status.locale} />}
-        {status.mode === 'technician' && <TechnicianScreen api={client.api} status={status} />}
+        {technicianConsole && <TechnicianScreen api={client.api} status={status} />}
+        {!technicianConsole && status.mode === 'counter' && <CounterScreen api={client.api} hub={hub} catalog={catalog} />}
+        {!technicianConsole && status.mode === 'kiosk' && <KioskScreen api={client.api} hub={hub} catalog={catalog} defaultLocale={status.locale} />}
       </main>
     </div>
   );

@@ -12,6 +12,8 @@
  *   receipt's print job (description `receipt <number> + cash drawer`), so it is stored in
  *   `print_jobs` before it is sent and fires at most once; reprints never open the drawer.
  * - `printer.reprint` queues a new job marked `重印 / REPRINT` (the `reprinter` handed to the core).
+ * - `testPrint(role)` (technician console) queues the test receipt (hardware/printers/test-receipt-sale.ts)
+ *   as a new job on that printer: `printed`, or `queued` with the printer's reason.
  * - The scanner's classified codes reach the UIs as `scan.received`; the core starts nothing.
  * - `sim:printer` / `sim:scanner` run the in-process simulators; the simulated printer writes
  *   each receipt as `.txt` and `.png` into `<dataDir>/simulated-printer/`.
@@ -48,6 +50,8 @@ import { SqlitePrintJobStore } from '../../sync/store/print-job-store.js';
 import { cashDrawerEnabled, type TerminalConfig } from '../config/config-schema.js';
 import type { CommandOutput } from '../contract/contract.js';
 import type { ReceiptReprinter } from '../core/printer-handlers.js';
+import type { TestPrinter } from '../core/technician-handlers.js';
+import { testReceiptSale } from '../../hardware/printers/test-receipt-sale.js';
 import type { TerminalEvents } from '../core/terminal-events.js';
 import { DeviceRebinder, isPathDeviceUri } from '../devices/device-rebinder.js';
 import { isPaidLikeState } from '../domain/payment-states.js';
@@ -96,6 +100,8 @@ export interface DevicesSetup {
   readonly simulatedPrinterFolder: string;
   /** `printer.reprint` for the core; undefined without a receipt printer. */
   readonly reprinter: ReceiptReprinter | undefined;
+  /** The technician's test print on the printer of a role; undefined without printers. */
+  readonly testPrint: TestPrinter | undefined;
   /** Resolves once every device was tried once (status read, old jobs drained, scanner opened). Never rejects. */
   readonly ready: Promise<void>;
   stop(): Promise<void>;
@@ -274,6 +280,21 @@ export function setupDevices(options: DevicesSetupOptions): DevicesSetup {
     },
   };
 
+  const testPrint: TestPrinter | undefined =
+    stations.size === 0
+      ? undefined
+      : async (role) => {
+          const station = stations.get(role);
+          if (!station) return undefined;
+          const printedAt = new Date();
+          const two = (value: number) => String(value).padStart(2, '0');
+          const printedAtText = `${printedAt.getFullYear()}-${two(printedAt.getMonth() + 1)}-${two(printedAt.getDate())} ${two(printedAt.getHours())}:${two(printedAt.getMinutes())}`;
+          const jobId = station.jobId('test', randomUUID());
+          const outcome = await station.submit({ id: jobId, description: 'technician test print', bytes: layoutReceipt(testReceiptSale(printedAtText), { profile: station.profile, locale }) });
+          logger.info({ role, jobId, state: outcome.state }, 'technician test print');
+          return { state: outcome.state, reason: outcome.state === 'queued' ? outcome.reason : null };
+        };
+
   let scanner: ScannerConnection | undefined;
   const scannerUri = config.devices.scanner;
   if (scannerUri) {
@@ -308,6 +329,7 @@ export function setupDevices(options: DevicesSetupOptions): DevicesSetup {
     simulatedPrinters,
     simulatedPrinterFolder,
     reprinter,
+    testPrint,
     ready,
     async stop() {
       rebinder.stop();

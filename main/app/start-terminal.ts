@@ -22,6 +22,7 @@ import { secureDataDirectory } from '../security/data-dir-permissions.js';
 import { acquireInstanceLock } from './instance-lock.js';
 import { packageVersion } from './project-files.js';
 import { setupDevices } from './setup-devices.js';
+import { discoverDevices } from '../../hardware/discovery/discover-devices.js';
 import { setupPayments } from './setup-payments.js';
 import { setupVending } from './setup-vending.js';
 import { setupSandboxBackend } from './setup-sandbox-backend.js';
@@ -135,6 +136,13 @@ export async function startTerminalCore(options: StartOptions): Promise<RunningT
       offlineTotals: paymentsSetup.offlineTotals,
       vending,
       printing: devicesSetup.reprinter,
+      technician: {
+        // Bindings go to the file this start read, or to the data directory's own config.yaml.
+        configFile: source === 'embedded defaults' ? layout.defaultConfigFile : source,
+        logsDirectory: layout.logs,
+        testPrint: devicesSetup.testPrint,
+        discover: () => discoverDevices(),
+      },
     });
     const lateModeFixes = secureDataDirectory(options.dataDir);
     if (lateModeFixes.length > 0) logger.info({ fixes: lateModeFixes }, 'tightened permissions of files created during start');

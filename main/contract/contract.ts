@@ -170,6 +170,103 @@ export type KioskVendingView = z.infer<typeof kioskVendingSchema>;
 export const vendStatusSchema = z.object({ kiosk: kioskVendingSchema, vend: vendViewSchema.nullable() });
 export type VendStatusView = z.infer<typeof vendStatusSchema>;
 
+/** The technician console's sync health (`technician.syncHealth`, `technician.syncNow`). */
+export const technicianSyncHealthSchema = z.object({
+  connectivity: z.enum(['online', 'offline', 'degraded']),
+  queueDepth: z.number(),
+  oldestUnsyncedAtMs: z.number().nullable(),
+  lastSuccessAtMs: z.number().nullable(),
+  /** Entries the backend rejected for good, newest first, with its reason (payloads stay in the journal). */
+  deadLetters: z.array(z.object({ entryId: z.string(), kind: z.string(), reason: z.string(), rejectedAtMs: z.number() })),
+});
+export type TechnicianSyncHealth = z.infer<typeof technicianSyncHealthSchema>;
+
+/** A device found on the machine (`technician.discoverDevices`); `simulated` rows are the built-in simulators. */
+export const discoveredDeviceSchema = z.object({
+  kind: z.enum(['serial', 'hid', 'usb-printer', 'simulated']),
+  uri: z.string(),
+  path: z.string(),
+  vendorId: z.number().nullable(),
+  productId: z.number().nullable(),
+  serialNumber: z.string().nullable(),
+  product: z.string().nullable(),
+  /** hardware/discovery/known-devices.ts: `receipt-printer`, `scanner`, `relay`, `serial-adapter`. */
+  suggestedRole: z.string().nullable(),
+  /** The configured role using this device now, or null. */
+  boundAs: z.string().nullable(),
+});
+export type DiscoveredDeviceView = z.infer<typeof discoveredDeviceSchema>;
+
+/** A vending slot on the technician console (`notSellingBecause`: board = taken out of sale, planogram = not in sale, empty = no stock). */
+export const technicianSlotSchema = z.object({
+  slot: z.number(),
+  productId: z.string(),
+  productName: localizedText,
+  stock: z.number(),
+  capacity: z.number(),
+  sellable: z.boolean(),
+  notSellingBecause: z.enum(['board', 'planogram', 'empty']).nullable(),
+  outOfSaleReason: z.string().nullable(),
+  consecutiveFailures: z.number(),
+});
+export type TechnicianSlotView = z.infer<typeof technicianSlotSchema>;
+
+const technicianSession = z.string().max(128);
+const deviceRole = z.string().regex(/^(receiptPrinter|scanner|vendingBoard|kitchenPrinter:[a-z0-9][a-z0-9_-]{0,47})$/, { error: 'a device role is receiptPrinter, scanner, vendingBoard or kitchenPrinter:<station>' });
+
+/**
+ * The technician console (renderer/screens/technician-screen.tsx): every command needs a
+ * technician session; every action is journaled as an `audit.recorded` outbox entry with the
+ * technician's user id (docs/journal-schema.md).
+ */
+const technicianCommands = {
+  'technician.syncHealth': { input: z.strictObject({ sessionId: technicianSession }), output: technicianSyncHealthSchema },
+  /** Drains the outbox now and answers with the health after it; `unavailable` without a backend. */
+  'technician.syncNow': { input: z.strictObject({ sessionId: technicianSession }), output: technicianSyncHealthSchema },
+  /** Puts a dead letter back into the queue (journaled), then syncs; `not-found` when there is no such dead letter. */
+  'technician.retryDeadLetter': { input: z.strictObject({ sessionId: technicianSession, entryId: id }), output: technicianSyncHealthSchema },
+  /** Drops a dead letter for good with the technician's REASON (journaled and uploaded); the journal keeps its payload. */
+  'technician.discardDeadLetter': {
+    input: z.strictObject({ sessionId: technicianSession, entryId: id, reason: z.string().trim().min(3, { error: 'say why, in at least 3 characters' }).max(200) }),
+    output: technicianSyncHealthSchema,
+  },
+  /** Prints the test receipt on the printer of ROLE: `printed`, or `queued` with the printer's reason (it prints on recovery). */
+  'technician.testPrint': {
+    input: z.strictObject({ sessionId: technicianSession, role: deviceRole }),
+    output: z.object({ role: z.string(), state: z.enum(['printed', 'queued']), reason: z.string().nullable() }),
+  },
+  /** Serial ports, USB HID devices and USB printers found now, plus the built-in simulators. */
+  'technician.discoverDevices': {
+    input: z.strictObject({ sessionId: technicianSession }),
+    output: z.object({ devices: z.array(discoveredDeviceSchema), warnings: z.array(z.string()) }),
+  },
+  /**
+   * Writes ROLE = URI into the configuration file (validated first: `invalid-argument` naming the
+   * key; backup then atomic replace). The running terminal keeps its devices: `appliesAt: 'next-start'`.
+   */
+  'technician.bindDevice': {
+    input: z.strictObject({ sessionId: technicianSession, role: deviceRole, uri: z.string().min(1).max(300) }),
+    output: z.object({ role: z.string(), uri: z.string(), configFile: z.string(), backupFile: z.string().nullable(), appliesAt: z.literal('next-start') }),
+  },
+  /** The kiosk's slots; `unavailable` without vending. */
+  'technician.slots': { input: z.strictObject({ sessionId: technicianSession }), output: z.object({ slots: z.array(technicianSlotSchema) }) },
+  /** Sets slots' stock to a count (`'full'`: capacity), journaled before the kiosk sells from it. */
+  'technician.refillSlots': {
+    input: z.strictObject({
+      sessionId: technicianSession,
+      refills: z.array(z.strictObject({ slot: z.number().int().min(1).max(999), quantity: z.union([z.number().int().min(0).max(999), z.literal('full')]) })).min(1).max(999),
+    }),
+    output: z.object({ slots: z.array(technicianSlotSchema) }),
+  },
+  /** Returns a slot the board took out of sale to sale (journaled); `conflict` when it is not out of sale. */
+  'technician.returnSlotToSale': { input: z.strictObject({ sessionId: technicianSession, slot: z.number().int().min(1).max(999) }), output: z.object({ slots: z.array(technicianSlotSchema) }) },
+  /** One `.tar.gz`: logs, the configuration without secrets, a journal integrity report (main/diagnostics/diagnostics-export.ts). */
+  'technician.exportLogs': {
+    input: z.strictObject({ sessionId: technicianSession }),
+    output: z.object({ fileName: z.string(), contentBase64: z.string(), sizeBytes: z.number(), entries: z.array(z.string()) }),
+  },
+} as const;
+
 /** Every command: its argument schema (strict: unknown keys are refused) and result schema. */
 export const commands = {
   'system.status': { input: z.strictObject({}), output: terminalStatusSchema },
@@ -260,6 +357,7 @@ export const commands = {
     input: z.strictObject({ orderId: id, sessionId: z.string().max(128) }),
     output: z.object({ orderId: z.string(), receiptNumber: z.string(), jobId: z.string(), state: z.enum(['printed', 'queued']), reason: z.string().nullable() }),
   },
+  ...technicianCommands,
 } as const;
 
 export type CommandName = keyof typeof commands;

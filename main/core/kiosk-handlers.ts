@@ -21,9 +21,12 @@ const contractCodes: Record<VendServiceErrorCode, ContractErrorCode> = {
   resolving: 'unavailable',
   'not-found': 'not-found',
   'illegal-transition': 'internal',
+  'over-capacity': 'invalid-argument',
+  'not-out-of-sale': 'conflict',
 };
 
-function toCommandError(error: unknown): unknown {
+/** Vend and payment service errors as typed contract errors; anything else unchanged. */
+export function kioskErrorToCommandError(error: unknown): unknown {
   if (error instanceof VendServiceError) return new CommandError(contractCodes[error.code], error.message, error.retryable);
   if (error instanceof PaymentServiceError) return new CommandError(error.code, error.message, error.retryable);
   return error;
@@ -35,7 +38,7 @@ export function createKioskHandlers(deps: { readonly vending: VendService | unde
     if (!deps.vending) throw new CommandError('unavailable', 'vending is not set up on this terminal (kiosk mode with a vending board; see the log)');
     return deps.vending;
   };
-  const guarded = translatingErrors(toCommandError);
+  const guarded = translatingErrors(kioskErrorToCommandError);
   return {
     'kiosk.purchase': ({ slot }) => guarded(() => service().purchase(slot)),
     'kiosk.vendStatus': ({ paymentIntentId }) => guarded(() => service().status(paymentIntentId)),

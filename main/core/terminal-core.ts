@@ -18,6 +18,7 @@ import { CommandError } from './command-error.js';
 import { createKioskHandlers } from './kiosk-handlers.js';
 import { createPaymentHandlers, type SyncControl } from './payment-handlers.js';
 import { createPrinterHandlers, type ReceiptReprinter } from './printer-handlers.js';
+import { createTechnicianHandlers, type TechnicianServices } from './technician-handlers.js';
 import type { TerminalEvents } from './terminal-events.js';
 
 export type CommandHandlers = { [K in CommandName]: (input: CommandInput<K>) => Promise<CommandOutput<K>> };
@@ -43,6 +44,8 @@ export interface TerminalCoreDeps {
   readonly vending?: VendService | undefined;
   /** Receipt reprints; absent without a receipt printer (`printer.reprint` answers `unavailable`). */
   readonly printing?: ReceiptReprinter | undefined;
+  /** Test prints, discovery, the config file and logs for the technician console; absent: those commands answer `unavailable`. */
+  readonly technician?: TechnicianServices | undefined;
 }
 
 /** Built last, from services that already run: nothing is attached to it afterwards. */
@@ -81,6 +84,7 @@ export class TerminalCore {
       }),
       ...createKioskHandlers({ vending: deps.vending }),
       ...createPrinterHandlers({ printing: deps.printing, sessions: deps.sessions }),
+      ...createTechnicianHandlers({ ...deps, services: deps.technician }),
     };
   }
 

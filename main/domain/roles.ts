@@ -14,13 +14,15 @@ export const permissions = [
   'device.configure',
   'device.test',
   'logs.export',
+  'sync.manage',
+  'stock.refill',
 ] as const;
 export type Permission = (typeof permissions)[number];
 
 const grants: Record<Role, readonly Permission[]> = {
   cashier: ['sale.create'],
   supervisor: ['sale.create', 'sale.refund', 'sale.void', 'day.close'],
-  technician: ['device.configure', 'device.test', 'logs.export', 'day.close'],
+  technician: ['device.configure', 'device.test', 'logs.export', 'day.close', 'sync.manage', 'stock.refill'],
 };
 
 export function roleAllows(role: Role, permission: Permission): boolean {

@@ -7,7 +7,10 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { CommandName, TerminalEvent } from '../contract/contract.js';
 
-const commandNames = ['system.status', 'catalog.get', 'users.list', 'auth.login', 'auth.logout', 'sale.quote', 'sale.payCash', 'sale.startPayment', 'payment.status', 'payment.cancel', 'payment.refund', 'payment.open', 'kiosk.purchase', 'kiosk.vendStatus', 'sync.now', 'printer.reprint'] as const satisfies readonly CommandName[];
+const commandNames = ['system.status', 'catalog.get', 'users.list', 'auth.login', 'auth.logout', 'sale.quote', 'sale.payCash', 'sale.startPayment', 'payment.status', 'payment.cancel', 'payment.refund', 'payment.open', 'kiosk.purchase', 'kiosk.vendStatus', 'sync.now', 'printer.reprint',
+  // The technician console (main/core/technician-handlers.ts).
+  'technician.syncHealth', 'technician.syncNow', 'technician.retryDeadLetter', 'technician.discardDeadLetter', 'technician.testPrint', 'technician.discoverDevices', 'technician.bindDevice', 'technician.slots', 'technician.refillSlots', 'technician.returnSlotToSale', 'technician.exportLogs',
+] as const satisfies readonly CommandName[];
 type MissingCommands = Exclude<CommandName, (typeof commandNames)[number]>;
 const everyCommandListed: [MissingCommands] extends [never] ? true : MissingCommands = true;
 void everyCommandListed;

@@ -36,7 +36,7 @@ import { formatMinorAsDecimal } from '../../kernel/money.js';
 import type { Timers } from '../../kernel/timers.js';
 import type { PaymentService } from '../payments/payment-service.js';
 
-export type VendServiceErrorCode = 'no-such-slot' | 'out-of-sale' | 'out-of-stock' | 'busy' | 'resolving' | 'not-found' | 'illegal-transition';
+export type VendServiceErrorCode = 'no-such-slot' | 'out-of-sale' | 'out-of-stock' | 'busy' | 'resolving' | 'not-found' | 'illegal-transition' | 'over-capacity' | 'not-out-of-sale';
 
 export class VendServiceError extends Error {
   override readonly name = 'VendServiceError';
@@ -85,6 +85,19 @@ export interface Purchase {
   readonly payment: PaymentView;
   /** Absent when the payment failed at once: nothing will be vended. */
   readonly vendIntentId?: string | undefined;
+}
+
+/** A slot on the technician's console (`notSellingBecause`: board = taken out of sale, planogram = `inSale: false`, empty = no stock). */
+export interface TechnicianSlotView {
+  readonly slot: number;
+  readonly productId: string;
+  readonly productName: { readonly 'zh-CN': string; readonly en?: string | undefined };
+  readonly stock: number;
+  readonly capacity: number;
+  readonly sellable: boolean;
+  readonly notSellingBecause: 'board' | 'planogram' | 'empty' | null;
+  readonly outOfSaleReason: string | null;
+  readonly consecutiveFailures: number;
 }
 
 type Phase = 'starting' | 'resolving' | 'ready' | 'stopped';
@@ -153,6 +166,63 @@ export class VendService {
     const stock = this.deps.journal.slotStock().get(slot.slot) ?? slot.stock;
     const outOfSale = this.deps.machine.slotsOutOfSale().some((entry) => entry.slot === slot.slot);
     return { stock, sellable: slot.inSale && !outOfSale && stock > 0 };
+  }
+
+  /** Every planogram slot as the technician sees it: live stock, capacity, and why it does not sell. */
+  technicianSlots(): TechnicianSlotView[] {
+    const outOfSale = new Map(this.deps.machine.slotsOutOfSale().map((entry) => [entry.slot, entry]));
+    return this.deps.planogram.slots.map((slot) => {
+      const { stock, sellable } = this.slotAvailability(slot);
+      const boardOut = outOfSale.get(slot.slot);
+      const notSellingBecause: TechnicianSlotView['notSellingBecause'] = sellable ? null : boardOut ? 'board' : !slot.inSale ? 'planogram' : 'empty';
+      return {
+        slot: slot.slot,
+        productId: slot.productId,
+        productName: findProduct(this.deps.catalog, slot.productId).name,
+        stock,
+        capacity: slot.capacity,
+        sellable,
+        notSellingBecause,
+        outOfSaleReason: boardOut?.reason ?? null,
+        consecutiveFailures: boardOut?.consecutiveFailures ?? 0,
+      };
+    });
+  }
+
+  /**
+   * A technician refilled slots: each count (0..capacity; `'full'` = capacity) becomes the slot's
+   * live stock, journaled with who did it (one transaction, all or nothing) before the kiosk sells
+   * from it. Throws `VendServiceError` `no-such-slot` / `over-capacity` without writing anything.
+   */
+  refill(refills: readonly { readonly slot: number; readonly quantity: number | 'full' }[], userId: string): { slot: number; quantity: number; deltaQuantity: number }[] {
+    const resolved = refills.map(({ slot, quantity }) => {
+      const planned = this.deps.planogram.slots.find((candidate) => candidate.slot === slot);
+      if (!planned) throw new VendServiceError('no-such-slot', `there is no slot ${slot} in the planogram`);
+      const count = quantity === 'full' ? planned.capacity : quantity;
+      if (count > planned.capacity) throw new VendServiceError('over-capacity', `slot ${slot} holds at most ${planned.capacity}; ${count} does not fit`);
+      return { slot, quantity: count };
+    });
+    const changes = this.deps.journal.refillSlotStock(resolved, userId, {
+      event: 'technician.refill',
+      slots: resolved.map(({ slot, quantity }) => `${slot}=${quantity}`).join(','),
+    });
+    this.deps.logger.info({ userId, changes }, 'vending slots refilled');
+    this.emit(undefined);
+    return changes;
+  }
+
+  /**
+   * A technician cleared a slot the board took out of sale: journaled (audit) first, then the slot
+   * sells again with its failure count restarted. Throws `no-such-slot` / `not-out-of-sale`.
+   */
+  returnSlotToSale(slotNumber: number, userId: string): void {
+    if (!this.deps.planogram.slots.some((candidate) => candidate.slot === slotNumber)) throw new VendServiceError('no-such-slot', `there is no slot ${slotNumber} in the planogram`);
+    const out = this.deps.machine.slotsOutOfSale().find((entry) => entry.slot === slotNumber);
+    if (!out) throw new VendServiceError('not-out-of-sale', `slot ${slotNumber} is not out of sale`);
+    this.deps.journal.recordAudit(userId, { event: 'technician.return-to-sale', slot: slotNumber, previousReason: out.reason, consecutiveFailures: out.consecutiveFailures });
+    this.deps.machine.returnSlotToSale(slotNumber);
+    this.deps.logger.info({ userId, slot: slotNumber }, 'vending slot returned to sale');
+    this.emit(undefined);
   }
 
   /**

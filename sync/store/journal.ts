@@ -498,6 +498,82 @@ export class Journal {
     return { depth: pending.depth, oldestCreatedAtMs: pending.oldest, deadLetters: dead.n };
   }
 
+  /**
+   * Technician: puts dead letter ENTRYID back into the pending queue (attempts restart at 0) and
+   * journals AUDIT (`audit.recorded`, `{ ...audit, userId, atMs }`) in the same transaction.
+   * Returns false (nothing written) when there is no such dead letter.
+   */
+  retryDeadLetter(entryId: string, userId: string, audit: AuditRecord): boolean {
+    const atMs = this.nowMs();
+    return this.db.transaction(() => {
+      if (this.db.prepare('DELETE FROM dead_letters WHERE entry_id = ?').run(entryId).changes === 0) return false;
+      this.db.prepare('UPDATE outbox SET acked_at_ms = NULL, attempts = 0, last_error = ? WHERE entry_id = ?').run('retried by a technician', entryId);
+      this.appendOutbox('audit.recorded', { ...audit, userId, atMs }, atMs);
+      return true;
+    }).immediate();
+  }
+
+  /**
+   * Technician: removes dead letter ENTRYID from the dead-letter list for good and journals AUDIT
+   * with it. The outbox row (payload, `last_error`) stays as it was: nothing is erased. Returns
+   * false (nothing written) when there is no such dead letter.
+   */
+  discardDeadLetter(entryId: string, userId: string, audit: AuditRecord): boolean {
+    const atMs = this.nowMs();
+    return this.db.transaction(() => {
+      if (this.db.prepare('DELETE FROM dead_letters WHERE entry_id = ?').run(entryId).changes === 0) return false;
+      this.appendOutbox('audit.recorded', { ...audit, userId, atMs }, atMs);
+      return true;
+    }).immediate();
+  }
+
+  /** Journals AUDIT (`audit.recorded`, `{ ...audit, userId, atMs }`) on its own. */
+  recordAudit(userId: string, audit: AuditRecord): void {
+    const atMs = this.nowMs();
+    this.db.transaction(() => this.appendOutbox('audit.recorded', { ...audit, userId, atMs }, atMs)).immediate();
+  }
+
+  /**
+   * Technician refill: sets each slot's live stock to its QUANTITY with one `slot-stock.changed`
+   * row per slot whose count changed (`detail: { reason: 'refill', userId }`), and AUDIT, in one
+   * transaction: all or nothing. Slots the journal does not know are created. Returns the counts.
+   */
+  refillSlotStock(refills: readonly { readonly slot: number; readonly quantity: number }[], userId: string, audit: AuditRecord): { slot: number; quantity: number; deltaQuantity: number }[] {
+    const atMs = this.nowMs();
+    return this.db.transaction(() => {
+      const changes = refills.map(({ slot, quantity }) => {
+        const before = (this.db.prepare('SELECT quantity FROM slot_stock WHERE slot = ?').get(slot) as { quantity: number } | undefined)?.quantity ?? 0;
+        this.db
+          .prepare('INSERT INTO slot_stock (slot, quantity, updated_at_ms) VALUES (?, ?, ?) ON CONFLICT(slot) DO UPDATE SET quantity = excluded.quantity, updated_at_ms = excluded.updated_at_ms')
+          .run(slot, quantity, atMs);
+        const deltaQuantity = quantity - before;
+        if (deltaQuantity !== 0) this.appendOutbox('slot-stock.changed', { slot, deltaQuantity, quantity, detail: { reason: 'refill', userId }, atMs }, atMs);
+        return { slot, quantity, deltaQuantity };
+      });
+      this.appendOutbox('audit.recorded', { ...audit, userId, atMs }, atMs);
+      return changes;
+    }).immediate();
+  }
+
+  /** For a diagnostics export: `PRAGMA integrity_check`, schema version and row counts. */
+  integrityReport(): { integrityCheck: string[]; schemaVersion: number; durability: { journalMode: string; synchronous: number }; counts: Record<string, number>; outbox: OutboxStats } {
+    const integrityCheck = (this.db.pragma('integrity_check') as { integrity_check: string }[]).map((row) => row.integrity_check);
+    const count = (sql: string) => (this.db.prepare(sql).get() as { n: number }).n;
+    return {
+      integrityCheck,
+      schemaVersion: this.schemaVersion(),
+      durability: this.durabilitySettings(),
+      counts: {
+        orders: count('SELECT COUNT(*) AS n FROM orders'),
+        intents: count('SELECT COUNT(*) AS n FROM intents'),
+        openIntents: count('SELECT COUNT(*) AS n FROM intents WHERE is_final = 0'),
+        outboxEntries: count('SELECT COUNT(*) AS n FROM outbox'),
+        printJobsPending: count("SELECT COUNT(*) AS n FROM print_jobs WHERE state = 'pending'"),
+      },
+      outbox: this.outboxStats(),
+    };
+  }
+
   pinAttemptState(userId: string): PinAttemptState {
     const row = this.db.prepare('SELECT failed_attempts, locked_until_ms FROM pin_attempts WHERE user_id = ?').get(userId) as
       | { failed_attempts: number; locked_until_ms: number }

@@ -34,7 +34,7 @@ export interface CoreParts {
   readonly paymentListeners: Required<Pick<PaymentServiceDeps, 'onPaymentChanged' | 'onStatusChanged'>>;
 }
 
-export type CoreServices = Pick<TerminalCoreDeps, 'payments' | 'sync' | 'vending' | 'printing'>;
+export type CoreServices = Pick<TerminalCoreDeps, 'payments' | 'sync' | 'vending' | 'printing' | 'technician'>;
 
 export interface CoreFixture {
   readonly core: TerminalCore;
