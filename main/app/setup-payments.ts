@@ -102,7 +102,7 @@ export function setupPayments(options: PaymentsSetupOptions): PaymentsSetup {
     timers,
     logger,
     connectivity: () => events.connectivity(),
-    offlineCodes: new VerifyingOfflineCodeAcceptor(keyring, policy),
+    offlineCodes: new VerifyingOfflineCodeAcceptor(keyring, policy, (codeId) => journal.offlineCodeSpentBy(codeId) !== undefined),
     onPaymentChanged: (view) => {
       events.publish({ name: 'payment.changed', payload: view });
       sync?.notify();

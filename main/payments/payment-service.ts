@@ -15,7 +15,7 @@ import { checkSaleAmount, defaultMaxSaleMinor, type SaleLimits } from '../config
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Connectivity } from '../../sync/client/backend-health-probe.js';
-import type { IntentRecord, Journal, OrderToRecord } from '../../sync/store/journal.js';
+import { OfflineCodeSpentError, type IntentRecord, type Journal, type OrderToRecord } from '../../sync/store/journal.js';
 import type { OperatorSessions } from '../auth/operator-sessions.js';
 import type { PaymentView } from '../contract/contract.js';
 import { cashChangeMinor, OrderError } from '../domain/order.js';
@@ -318,9 +318,20 @@ export class PaymentService {
     const decision = this.deps.offlineCodes.evaluate(code, input.order.totalMinor, stored, this.deps.clock.nowMs());
     if (!decision.ok) throw new PaymentServiceError('invalid-argument', `offline code refused: ${decision.reason}`);
     // The backend recognises an offline payment by `detail.offlineCode` on the uploaded intent.
-    const { receiptNumber } = this.deps.journal.recordOrder(input.order, [
-      { id: paymentIntentId, kind: 'payment', orderId: input.order.id, method: 'offline-code', amountMinor: input.order.totalMinor, state: 'accepted-offline', isFinal: false, detail: { ...decision.detail, offlineCode: code, description: input.description } },
-    ]);
+    // The code id is marked spent in the same transaction as the sale, for good.
+    const codeId = String(decision.detail.codeId);
+    const codeExpiresAtMs = typeof decision.detail.codeExpiresAtMs === 'number' ? decision.detail.codeExpiresAtMs : null;
+    let receiptNumber: string;
+    try {
+      ({ receiptNumber } = this.deps.journal.recordOfflineCodeOrder(
+        input.order,
+        { id: paymentIntentId, kind: 'payment', orderId: input.order.id, method: 'offline-code', amountMinor: input.order.totalMinor, state: 'accepted-offline', isFinal: false, detail: { ...decision.detail, offlineCode: code, description: input.description } },
+        { codeId, codeExpiresAtMs },
+      ));
+    } catch (error) {
+      if (error instanceof OfflineCodeSpentError) throw new PaymentServiceError('invalid-argument', `offline code refused: this code already paid on this terminal (payment ${error.firstPaymentIntentId}); ask the customer for a new code`);
+      throw error;
+    }
     const view = this.view(paymentIntentId);
     this.announce(view);
     return { receiptNumber, changeMinor: 0, payment: view };

@@ -178,6 +178,27 @@ export const journalMigrations: readonly JournalMigration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 6,
+    description: 'offline codes spent on this terminal, kept for good (docs/offline-rules.md#accepting-an-offline-code)',
+    sql: `
+      -- One row per offline code id ever accepted here, written in the same transaction as the sale
+      -- it paid; never deleted (a code lives hours, the row costs bytes), so a code whose payment
+      -- was forwarded and settled can never pay again on this terminal.
+      CREATE TABLE spent_offline_codes (
+        code_id TEXT PRIMARY KEY,
+        payment_intent_id TEXT NOT NULL REFERENCES intents(id),
+        accepted_at_ms INTEGER NOT NULL,
+        code_expires_at_ms INTEGER
+      ) STRICT;
+      -- Codes spent before this table existed.
+      INSERT OR IGNORE INTO spent_offline_codes (code_id, payment_intent_id, accepted_at_ms, code_expires_at_ms)
+        SELECT json_extract(detail_json, '$.codeId'), id, created_at_ms, json_extract(detail_json, '$.codeExpiresAtMs')
+        FROM intents
+        WHERE kind = 'payment' AND method = 'offline-code' AND json_extract(detail_json, '$.codeId') IS NOT NULL
+        ORDER BY created_at_ms;
+    `,
+  },
 ];
 
 export const latestJournalVersion = journalMigrations.reduce((latest, migration) => Math.max(latest, migration.version), 0);

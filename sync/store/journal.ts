@@ -34,6 +34,17 @@ export class JournalConflictError extends Error {
   override readonly name = 'JournalConflictError';
 }
 
+/** An offline code id that was already spent on this terminal (`Journal.recordOfflineCodeOrder`). */
+export class OfflineCodeSpentError extends Error {
+  override readonly name = 'OfflineCodeSpentError';
+  constructor(
+    readonly codeId: string,
+    readonly firstPaymentIntentId: string,
+  ) {
+    super(`offline code ${codeId} was already spent on this terminal by payment ${firstPaymentIntentId}`);
+  }
+}
+
 export type IntentKind = 'payment' | 'refund' | 'vend';
 
 /** The states an intent of KIND can be in (main/domain/payment-states, refund-states, vend-states). */
@@ -293,6 +304,32 @@ export class Journal {
       return number;
     }).immediate();
     return { receiptNumber, createdAtMs: atMs };
+  }
+
+  /**
+   * Records an order paid by an offline code and marks the code id spent, in one transaction. A
+   * code id already spent on this terminal (by any earlier sale, forwarded, settled or not) throws
+   * `OfflineCodeSpentError` and writes nothing: the spent set is the local, permanent guard against
+   * one code paying twice (docs/offline-rules.md#accepting-an-offline-code).
+   */
+  recordOfflineCodeOrder(order: OrderToRecord, payment: NewIntent, spent: { readonly codeId: string; readonly codeExpiresAtMs: number | null }): { receiptNumber: string; createdAtMs: number } {
+    const atMs = this.nowMs();
+    const receiptNumber = this.db
+      .transaction(() => {
+        const earlier = this.db.prepare('SELECT payment_intent_id FROM spent_offline_codes WHERE code_id = ?').get(spent.codeId) as { payment_intent_id: string } | undefined;
+        if (earlier) throw new OfflineCodeSpentError(spent.codeId, earlier.payment_intent_id);
+        const number = this.insertOrder(order, atMs);
+        this.insertIntent(payment, atMs);
+        this.db.prepare('INSERT INTO spent_offline_codes (code_id, payment_intent_id, accepted_at_ms, code_expires_at_ms) VALUES (?, ?, ?, ?)').run(spent.codeId, payment.id, atMs, spent.codeExpiresAtMs);
+        return number;
+      })
+      .immediate();
+    return { receiptNumber, createdAtMs: atMs };
+  }
+
+  /** The payment that spent offline code CODEID on this terminal, if any. */
+  offlineCodeSpentBy(codeId: string): string | undefined {
+    return (this.db.prepare('SELECT payment_intent_id FROM spent_offline_codes WHERE code_id = ?').get(codeId) as { payment_intent_id: string } | undefined)?.payment_intent_id;
   }
 
   createIntent(intent: NewIntent): IntentRecord {

@@ -75,6 +75,17 @@ describe('offline acceptance of signed customer codes', () => {
     expect(s.h.journal.intentsInState('accepted-offline')).toHaveLength(10);
   });
 
+  it('never accepts a code again once its payment was forwarded and settled (the code is spent for good)', async () => {
+    const s = setup();
+    const scanned = s.code();
+    const first = await s.sell(800, scanned);
+    s.service.settleOfflinePayment(first.payment.paymentIntentId, { status: 'settled', rejection: null, firstSpentByPaymentId: null });
+    expect(s.h.journal.intentsInState('accepted-offline')).toHaveLength(0);
+    const ordersBefore = s.h.journal.countOrders();
+    for (let replay = 0; replay < 3; replay += 1) expect(await refusal(s.sell(800, scanned))).toMatch(/already paid on this terminal/);
+    expect(s.h.journal.countOrders()).toBe(ordersBefore);
+  });
+
   it('applies the backend verdict after forwarding: settled, or rejected as a double spend (shown, never hidden)', async () => {
     const s = setup();
     const first = await s.sell(500, s.code());
