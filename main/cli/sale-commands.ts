@@ -10,6 +10,7 @@
  * `enroll` exchanges a one-time enrollment code for the terminal's backend identity and stores it
  * (secret encrypted at rest) in the data directory; a running terminal picks it up on restart.
  */
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
@@ -76,6 +77,8 @@ export interface SaleOptions {
   readonly dataDir: string;
   readonly user?: string | undefined;
   readonly pin?: string | undefined;
+  /** Sent with the sale; a new random one per invocation unless given (to repeat a sale safely). */
+  readonly idempotencyKey?: string | undefined;
   readonly timeout: string;
   readonly pollMs?: number;
 }
@@ -106,6 +109,8 @@ export async function runSale(options: SaleOptions, print: (line: string) => voi
     amountMinor,
     method: options.method,
     ...(options.code ? { code: options.code } : {}),
+    // One key per invocation: a request repeated after a lost answer never sells twice.
+    idempotencyKey: options.idempotencyKey ?? randomUUID(),
   });
   print(`sale: ${started.receiptNumber} order ${started.orderId} payment ${started.payment.paymentIntentId}`);
   let payment = started.payment;
@@ -147,6 +152,7 @@ export function registerSaleCommands(program: Command, { print }: CliContext): v
     .option('--user <id>', 'operator to log in as (terminals that require a session)')
     .option('--pin <pin>', 'the operator\'s PIN (or TERMINAL_PIN)')
     .option('--timeout <seconds>', 'give up waiting after this long (the payment keeps resolving in the terminal)', '600')
+    .option('--idempotency-key <key>', 'repeat a sale whose answer was lost: the same key answers the same sale (default: a new key)')
     .action(async (options: SaleOptions) => {
       process.exitCode = await runSale(options, print);
     });

@@ -49,6 +49,9 @@ const localizedText = z.object({ 'zh-CN': z.string(), en: z.string().optional() 
 const amountMinor = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const id = z.string().min(1).max(64);
 
+/** A client's key for one sale: 8 to 64 letters, digits, "_" or "-" (a UUID fits). */
+const idempotencyKey = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, { error: 'an idempotency key is 8 to 64 letters, digits, "_" or "-"' });
+
 const lineRequest = z.strictObject({
   productId: id,
   quantity: z.number().int().min(1).max(999),
@@ -286,6 +289,7 @@ export const commands = {
       sessionId: z.string().max(128).optional(),
       lines: z.array(lineRequest).min(1).max(200),
       tenderedMinor: amountMinor,
+      idempotencyKey: idempotencyKey.optional(),
     }),
     output: z.object({ orderId: z.string(), receiptNumber: z.string(), totalMinor: amountMinor, changeMinor: amountMinor, paymentIntentId: z.string() }),
   },
@@ -307,6 +311,8 @@ export const commands = {
         code: z.string().min(1).max(512).optional(),
         /** Cash handed over (method `cash`); defaults to the exact total. */
         tenderedMinor: amountMinor.optional(),
+        /** Sending the same request again with the same key answers the same sale (main/core/idempotent-sale.ts). */
+        idempotencyKey: idempotencyKey.optional(),
       })
       .refine((input) => (input.lines === undefined) !== (input.amountMinor === undefined), { error: 'give either lines or amountMinor' })
       .refine((input) => input.method !== 'code' || input.code !== undefined, { error: 'method "code" needs the scanned code' }),

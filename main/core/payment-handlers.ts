@@ -14,7 +14,9 @@ import { formatMinorAsDecimal } from '../../kernel/money.js';
 import type { PricedOrder } from '../domain/order.js';
 import type { TerminalMode } from '../domain/roles.js';
 import { PaymentServiceError, type PaymentService, type StartedPayment } from '../payments/payment-service.js';
+import type { Journal } from '../../sync/store/journal.js';
 import { CommandError, translatingErrors } from './command-error.js';
+import { judgeReplay, orderIdForIdempotencyKey, type RecordedSale } from './idempotent-sale.js';
 
 export type PaymentCommandName = 'sale.payCash' | 'sale.startPayment' | 'payment.status' | 'payment.cancel' | 'payment.refund' | 'payment.open' | 'sync.now';
 export type PaymentCommandHandlers = { [K in PaymentCommandName & CommandName]: (input: CommandInput<K>) => Promise<CommandOutput<K>> };
@@ -33,6 +35,8 @@ export interface PaymentHandlerDeps {
   readonly mode: TerminalMode;
   readonly terminalId: string;
   readonly price: (lines: NonNullable<CommandInput<'sale.startPayment'>['lines']>) => PricedOrder;
+  /** Where a replayed sale (same idempotency key) is looked up. */
+  readonly journal: Pick<Journal, 'findOrder' | 'intentsOfOrder'>;
 }
 
 function toCommandError(error: unknown): unknown {
@@ -43,17 +47,50 @@ function toCommandError(error: unknown): unknown {
 export function createPaymentHandlers(deps: PaymentHandlerDeps): PaymentCommandHandlers {
   const { payments, sessions, mode, terminalId } = deps;
   const guarded = translatingErrors(toCommandError);
-  const payCash = (sessionId: string | undefined, priced: PricedOrder, tenderedMinor: number): { orderId: string } & StartedPayment => {
-    const orderId = randomUUID();
-    const paid = payments.payCash({ sessionId, order: { id: orderId, terminalId, mode, lines: priced.lines, totalMinor: priced.totalMinor, currency: priced.currency }, tenderedMinor });
-    return { orderId, ...paid };
+  /** The sale already recorded under ORDERID, if any. */
+  const recordedSale = (orderId: string): RecordedSale | undefined => {
+    const order = deps.journal.findOrder(orderId);
+    const payment = order && deps.journal.intentsOfOrder(orderId).find((intent) => intent.kind === 'payment');
+    return order && payment ? { receiptNumber: order.receiptNumber, totalMinor: order.totalMinor, payment } : undefined;
   };
+  /**
+   * Runs SELL for a new order id, or, with an idempotency key, answers a replay of the same key
+   * with the sale it recorded (before SELL, or when a racing copy of the request recorded first).
+   */
+  const once = async <T extends StartedPayment>(idempotencyKey: string | undefined, requested: { totalMinor: number; method: 'qr' | 'code' | 'cash' }, sell: (orderId: string) => T | Promise<T>): Promise<{ orderId: string } & StartedPayment> => {
+    if (idempotencyKey === undefined) {
+      const orderId = randomUUID();
+      return { orderId, ...(await sell(orderId)) };
+    }
+    const orderId = orderIdForIdempotencyKey(terminalId, idempotencyKey);
+    const replay = () => {
+      const recorded = recordedSale(orderId);
+      if (!recorded) return undefined;
+      const verdict = judgeReplay(recorded, requested);
+      if (verdict.kind === 'different-sale') throw new CommandError('conflict', verdict.message);
+      return { orderId, receiptNumber: recorded.receiptNumber, changeMinor: Number(recorded.payment.detail.changeMinor ?? 0), payment: payments.status(recorded.payment.id) };
+    };
+    const earlier = replay();
+    if (earlier) return earlier;
+    try {
+      return { orderId, ...(await sell(orderId)) };
+    } catch (error) {
+      // A copy of this request recorded the order first (primary key on the order id).
+      const raced = replay();
+      if (raced) return raced;
+      throw error;
+    }
+  };
+  const payCash = (sessionId: string | undefined, priced: PricedOrder, tenderedMinor: number, idempotencyKey: string | undefined) =>
+    once(idempotencyKey, { totalMinor: priced.totalMinor, method: 'cash' }, (orderId) =>
+      payments.payCash({ sessionId, order: { id: orderId, terminalId, mode, lines: priced.lines, totalMinor: priced.totalMinor, currency: priced.currency }, tenderedMinor }),
+    );
 
   return {
-    'sale.payCash': ({ sessionId, lines, tenderedMinor }) =>
-      guarded(() => {
+    'sale.payCash': ({ sessionId, lines, tenderedMinor, idempotencyKey }) =>
+      guarded(async () => {
         const priced = deps.price(lines);
-        const paid = payCash(sessionId, priced, tenderedMinor);
+        const paid = await payCash(sessionId, priced, tenderedMinor, idempotencyKey);
         return { orderId: paid.orderId, receiptNumber: paid.receiptNumber, totalMinor: priced.totalMinor, changeMinor: paid.changeMinor, paymentIntentId: paid.payment.paymentIntentId };
       }),
     'sale.startPayment': (input) =>
@@ -61,18 +98,20 @@ export function createPaymentHandlers(deps: PaymentHandlerDeps): PaymentCommandH
         const priced = input.lines ? deps.price(input.lines) : { currency: 'CNY' as const, totalMinor: input.amountMinor ?? 0, lines: [] };
         if (priced.totalMinor <= 0) throw new CommandError('invalid-argument', 'the sale total must be more than zero');
         if (input.method === 'cash') {
-          const paid = payCash(input.sessionId, priced, input.tenderedMinor ?? priced.totalMinor);
+          const paid = await payCash(input.sessionId, priced, input.tenderedMinor ?? priced.totalMinor, input.idempotencyKey);
           return { orderId: paid.orderId, receiptNumber: paid.receiptNumber, totalMinor: priced.totalMinor, changeMinor: paid.changeMinor, payment: paid.payment };
         }
         const session = input.sessionId === undefined ? undefined : sessions.require(input.sessionId, 'sale.create');
-        const orderId = randomUUID();
-        const started = await payments.startPayment({
-          order: { id: orderId, terminalId, mode, userId: session?.user.id ?? null, lines: priced.lines, totalMinor: priced.totalMinor, currency: priced.currency },
-          method: input.method,
-          code: input.code,
-          description: `${terminalId} ￥${formatMinorAsDecimal(priced.totalMinor)}`,
-        });
-        return { orderId, receiptNumber: started.receiptNumber, totalMinor: priced.totalMinor, changeMinor: started.changeMinor, payment: started.payment };
+        const method = input.method;
+        const started = await once(input.idempotencyKey, { totalMinor: priced.totalMinor, method }, (orderId) =>
+          payments.startPayment({
+            order: { id: orderId, terminalId, mode, userId: session?.user.id ?? null, lines: priced.lines, totalMinor: priced.totalMinor, currency: priced.currency },
+            method,
+            code: input.code,
+            description: `${terminalId} ￥${formatMinorAsDecimal(priced.totalMinor)}`,
+          }),
+        );
+        return { orderId: started.orderId, receiptNumber: started.receiptNumber, totalMinor: priced.totalMinor, changeMinor: started.changeMinor, payment: started.payment };
       }),
     'payment.status': ({ paymentIntentId }) => guarded(() => payments.status(paymentIntentId)),
     'payment.cancel': ({ paymentIntentId }) => guarded(() => payments.cancel(paymentIntentId)),

@@ -81,6 +81,7 @@ export class TerminalCore {
         mode: deps.mode,
         terminalId: deps.config.terminal.id,
         price: (lines) => this.priceOrThrow(lines),
+        journal: deps.journal,
       }),
       ...createKioskHandlers({ vending: deps.vending }),
       ...createPrinterHandlers({ printing: deps.printing, sessions: deps.sessions }),

@@ -156,3 +156,44 @@ describe('the one cash path (sale.payCash and sale.startPayment with method cash
     for (const attach of ['attachPayments', 'attachVending', 'attachPrinting']) expect(attach in fixture.core).toBe(false);
   });
 });
+
+describe('idempotent sales (idempotencyKey)', () => {
+  it('answers a repeated QR request with the same sale, also when the copies race, and records one order', async () => {
+    const s = setup();
+    const idempotencyKey = randomUUID();
+    const request = { amountMinor: 1250, method: 'qr', idempotencyKey };
+    const first = value<{ orderId: string; receiptNumber: string; payment: PaymentView }>(await s.call('sale.startPayment', request));
+    const [again, racing] = await Promise.all([s.call('sale.startPayment', request), s.call('sale.startPayment', request)]);
+    for (const replay of [again, racing]) {
+      expect(value<{ orderId: string; receiptNumber: string; payment: PaymentView }>(replay)).toMatchObject({ orderId: first.orderId, receiptNumber: first.receiptNumber, payment: { paymentIntentId: first.payment.paymentIntentId } });
+    }
+    expect(s.fixture.journal.countOrders()).toBe(1);
+    expect(s.backend.callsOf('createMerchantPayment')).toBe(1);
+  });
+
+  it('races two copies of a cash sale into one order with the same change', async () => {
+    const s = setup();
+    const sessionId = await s.login();
+    const idempotencyKey = 'till-7-sale-0042';
+    const request = { sessionId, lines: [{ productId: 'cola', quantity: 2 }], tenderedMinor: 1000, idempotencyKey };
+    const answers = await Promise.all([s.call('sale.payCash', request), s.call('sale.payCash', request), s.call('sale.payCash', request)]);
+    const sales = answers.map((answer) => value<{ orderId: string; changeMinor: number }>(answer));
+    expect(new Set(sales.map((sale) => sale.orderId)).size).toBe(1);
+    expect(sales.map((sale) => sale.changeMinor)).toEqual([100, 100, 100]);
+    expect(s.fixture.journal.countOrders()).toBe(1);
+  });
+
+  it('refuses the same key for another amount or method, and a malformed key, recording nothing', async () => {
+    const s = setup();
+    const sessionId = await s.login();
+    const idempotencyKey = randomUUID();
+    value(await s.call('sale.startPayment', { sessionId, amountMinor: 500, method: 'cash', idempotencyKey }));
+    const otherAmount = await s.call('sale.startPayment', { sessionId, amountMinor: 600, method: 'cash', idempotencyKey });
+    expect(otherAmount.ok ? 'ok' : otherAmount.error.code).toBe('conflict');
+    const otherMethod = await s.call('sale.startPayment', { amountMinor: 500, method: 'qr', idempotencyKey });
+    expect(otherMethod.ok ? 'ok' : otherMethod.error.code).toBe('conflict');
+    const malformed = await s.call('sale.startPayment', { sessionId, amountMinor: 500, method: 'cash', idempotencyKey: 'no spaces allowed' });
+    expect(malformed.ok ? 'ok' : malformed.error.code).toBe('invalid-argument');
+    expect(s.fixture.journal.countOrders()).toBe(1);
+  });
+});
