@@ -113,6 +113,12 @@ export const paymentViewSchema = z.object({
   provider: z.string().nullable(),
   /** What can still be refunded (paid minus refunded or being refunded). */
   refundableMinor: amountMinor,
+  /**
+   * How much of a received payment went back: `none`, `partial` (some refunded), `full` (all of it
+   * refunded). A payment's `state` stays `paid` (or `settled`) after refunds: read this for the
+   * screen (已退款 / 部分退款), not `state`.
+   */
+  refundStatus: z.enum(['none', 'partial', 'full']),
   refunds: z.array(z.object({ refundId: z.string(), amountMinor: amountMinor, state: refundStateSchema, isFinal: z.boolean(), reason: z.string().nullable() })),
   updatedAtMs: z.number(),
 });

@@ -293,6 +293,7 @@ export class PaymentService {
       reason: stringOrNull(intent.detail.reason),
       provider: stringOrNull(intent.detail.provider) ?? stringOrNull(intent.detail.wallet),
       refundableMinor: refundable,
+      refundStatus: refundStatusOf(intent.amountMinor, refunds),
       refunds: refunds.map((refund) => ({ refundId: refund.id, amountMinor: refund.amountMinor, state: refund.state, isFinal: refund.isFinal, reason: refund.state === 'refund-failed' ? stringOrNull(refund.detail.reason) : null })),
       updatedAtMs: Math.max(intent.updatedAtMs, ...refunds.map((refund) => refund.updatedAtMs)),
     };
@@ -435,3 +436,10 @@ const unconfiguredBackend: PaymentBackend = {
   refund: unavailable,
   subscribe: () => () => undefined,
 };
+
+/** How much of a payment of AMOUNTMINOR its completed refunds gave back (see PaymentView.refundStatus). */
+export function refundStatusOf(amountMinor: number, refunds: readonly IntentRecord<'refund'>[]): PaymentView['refundStatus'] {
+  const refundedMinor = refunds.filter((refund) => refund.state === 'refunded').reduce((sum, refund) => sum + refund.amountMinor, 0);
+  if (refundedMinor <= 0) return 'none';
+  return refundedMinor >= amountMinor ? 'full' : 'partial';
+}

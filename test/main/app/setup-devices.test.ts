@@ -324,7 +324,7 @@ describe('setupDevices recovery (the sale is announced as payment.changed, and a
     const announce = () =>
       fixture.events.publish({
         name: 'payment.changed',
-        payload: { paymentIntentId: sale.paymentIntentId, orderId: sale.orderId, method: 'cash', amountMinor: 450, state: 'paid', isFinal: true, qrContent: null, expiresAtMs: null, reason: null, provider: null, refundableMinor: 450, refunds: [], updatedAtMs: 0 },
+        payload: { paymentIntentId: sale.paymentIntentId, orderId: sale.orderId, method: 'cash', amountMinor: 450, state: 'paid', isFinal: true, qrContent: null, expiresAtMs: null, reason: null, provider: null, refundableMinor: 450, refundStatus: 'none', refunds: [], updatedAtMs: 0 },
       });
     announce(); // a repeated event queues nothing more
     devices.simulatedPrinters.get('receiptPrinter')!.setFault('none');

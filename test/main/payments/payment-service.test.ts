@@ -193,8 +193,10 @@ describe('PaymentService: refunds and voids', () => {
     const s = setup();
     const paymentId = await paidQrPayment(s, 1000);
     const refundA = randomUUID();
+    expect(s.service.status(paymentId).refundStatus).toBe('none');
     let view = await s.service.refund({ refundId: refundA, paymentIntentId: paymentId, amountMinor: 400, requestedBy: 'supervisor' });
     expect(view.refundableMinor).toBe(600);
+    expect(view.refundStatus).toBe('partial');
     expect(view.refunds).toEqual([{ refundId: refundA, amountMinor: 400, state: 'refunded', isFinal: true, reason: null }]);
     view = await s.service.refund({ refundId: refundA, paymentIntentId: paymentId, amountMinor: 400, requestedBy: 'supervisor' });
     expect(view.refunds).toHaveLength(1);
@@ -205,6 +207,8 @@ describe('PaymentService: refunds and voids', () => {
     view = await s.service.refund({ refundId: randomUUID(), paymentIntentId: paymentId, requestedBy: 'supervisor' });
     expect(view.refundableMinor).toBe(0);
     expect(view.refunds.map((refund) => refund.amountMinor)).toEqual([400, 600]);
+    // A fully refunded payment keeps its state (money was received) but reads as fully refunded.
+    expect(view).toMatchObject({ state: 'paid', refundStatus: 'full' });
   });
 
   it('journals refund-requested before the backend hears of it, queues it while offline, and retries until definite', async () => {
