@@ -14,3 +14,6 @@ export { AlipayConfigError, readAlipayConfigFile } from './acquirers/alipay/alip
 export { AlipayFaceToFaceProvider } from './acquirers/alipay/alipay-face-to-face-provider.js';
 export { SandboxWalletClient, SandboxWalletClientError } from './acquirers/sandbox/sandbox-wallet-client.js';
 export { loadOrCreateSandboxWalletKey, sandboxWalletKeyFileName } from './acquirers/sandbox/sandbox-wallet-key.js';
+export { BackendStartError, type BackendStartErrorCode } from './start-backend.js';
+export { BackendTlsError, readBackendTls, readCertificatePin, type BackendTls } from './http/backend-tls.js';
+export { loadOrCreateSandboxAccessKey, readSandboxAccessKey, SandboxAccessKeyError, sandboxAccessKeyFileName } from './acquirers/sandbox/sandbox-access-key.js';

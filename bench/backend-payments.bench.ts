@@ -6,12 +6,12 @@
  * upload rate over HTTP in batches of 500, measured in the same run.
  * Run: `node bin/run-ts.js bench/backend-payments.bench.ts [iterations]`.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { systemClock } from '../kernel/clock.js';
-import { enrollResponseSchema, journalBatchResponseSchema, type JournalEntry, paymentResponseSchema, sandboxWalletCodeResponseSchema } from '../sync/protocol/backend-api.js';
+import { enrollResponseSchema, journalBatchResponseSchema, type JournalEntry, maxSandboxBalanceMinor, paymentResponseSchema, sandboxAccessKeyHeader, sandboxWalletCodeResponseSchema } from '../sync/protocol/backend-api.js';
 import { buildSignedHeaders, newNonce } from '../sync/protocol/request-signing.js';
 import { startBackend } from '../backend/start-backend.js';
 import { JournalIngest } from '../backend/services/journal-ingest.js';
@@ -23,6 +23,7 @@ const backend = await startBackend({ dbFile: join(dir, 'backend.sqlite'), port: 
 async function post(path: string, body: unknown, identity?: { id: string; secret: string }): Promise<unknown> {
   const text = JSON.stringify(body);
   const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (path.startsWith('/sandbox/')) headers[sandboxAccessKeyHeader] = readFileSync(backend.sandboxAccessKeyFile ?? '', 'utf8').trim();
   if (identity) Object.assign(headers, buildSignedHeaders(identity.id, identity.secret, { method: 'POST', path, timestampMs: Date.now(), nonce: newNonce(), body: text }));
   const response = await fetch(`${backend.url}${path}`, { method: 'POST', headers, body: text });
   const json: unknown = await response.json();
@@ -50,7 +51,7 @@ try {
   const { code } = backend.registry.issueEnrollmentCode('Bench');
   const enrolled = enrollResponseSchema.parse(await post('/v1/enroll', { code }));
   const identity = { id: enrolled.terminalId, secret: enrolled.terminalSecret };
-  const wallet = sandboxWalletCodeResponseSchema.parse(await post('/sandbox/wallet/codes', { balanceMinor: 1_000_000_000 }));
+  const wallet = sandboxWalletCodeResponseSchema.parse(await post('/sandbox/wallet/codes', { balanceMinor: maxSandboxBalanceMinor }));
 
   await measure('create merchant-presented → QR content', async (index) => {
     const payment = paymentResponseSchema.parse(await post('/v1/payments/merchant-presented', { paymentId: `bench-qr-${index}-x`, amountMinor: 1250, currency: 'CNY' }, identity)).payment;

@@ -15,10 +15,14 @@
  *   (request-signing.ts), refusals included. A request that reaches no route (broken URL, 404,
  *   405) is answered unsigned.
  * - fastify's own logger is off: unexpected failures go to `logError`, never a body or a header.
+ * - With `tls` it serves HTTPS only (docs/tls.md); `url` then starts with `https://`.
+ * - The `/sandbox/*` routes answer only a request from this machine's loopback that came through
+ *   no proxy (`forbidden`, 403) and carries the sandbox key in `x-sandbox-key` (`unauthenticated`,
+ *   401); both are checked before the body is read (docs/backend-api.md#sandbox-wallet).
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { Clock } from '../../kernel/clock.js';
 import {
@@ -46,6 +50,7 @@ import type { JournalIngest } from '../services/journal-ingest.js';
 import type { PaymentService } from '../services/payment-service.js';
 import type { PaymentProvider } from '../acquirers/payment-provider.js';
 import type { SandboxWalletProvider } from '../acquirers/sandbox/sandbox-wallet-provider.js';
+import { requireSandboxClient } from '../acquirers/sandbox/sandbox-access-key.js';
 import { signingHeaders, signResponse } from '../../sync/protocol/request-signing.js';
 import type { SettlementReconciler } from '../services/settlement-reconciler.js';
 import type { EnrolledTerminal, TerminalRegistry } from '../services/terminal-registry.js';
@@ -59,8 +64,8 @@ export interface BackendServices {
   readonly journal: JournalIngest;
   readonly distribution: DistributionStore;
   readonly settlements: SettlementReconciler;
-  /** Present when the sandbox wallet endpoints are enabled. */
-  readonly sandbox?: SandboxWalletProvider | undefined;
+  /** Present when the sandbox wallet endpoints are enabled, with the key their clients must send. */
+  readonly sandbox?: { readonly wallet: SandboxWalletProvider; readonly accessKey: string } | undefined;
   /** Providers that accept async notifications on `POST /notify/<provider>`. */
   readonly providers: ReadonlyMap<string, PaymentProvider>;
   /** Where unexpected failures are reported (never the request body or secrets). */
@@ -95,6 +100,8 @@ interface RouteOptions<Body extends z.ZodType> {
   readonly query?: readonly string[];
   /** A JSON body (content-type application/json) validated by SCHEMA; WHAT names it in errors. */
   readonly body?: { readonly schema: Body; readonly what: string };
+  /** Checked before the body is read (the sandbox's loopback + key guard); throws a `BackendError` to refuse. */
+  readonly guard?: (request: FastifyRequest) => void;
 }
 
 /** The route types fastify is told: our parsers make the query a string record and the body a Buffer. */
@@ -190,6 +197,7 @@ export class BackendServer {
   private constructor(
     private readonly services: BackendServices,
     private readonly app: FastifyInstance,
+    private readonly https: boolean,
   ) {
     app.setErrorHandler((error: Error, request, reply) => {
       if (reply.raw.destroyed) return;
@@ -213,10 +221,10 @@ export class BackendServer {
     this.defineRoutes();
   }
 
-  /** Starts listening; `port` 0 picks a free port (read it from `url`). */
-  static async start(services: BackendServices, listen: { host: string; port: number }): Promise<BackendServer> {
+  /** Starts listening; `port` 0 picks a free port (read it from `url`). With `tls`, HTTPS only. */
+  static async start(services: BackendServices, listen: { host: string; port: number; tls?: { certificatePem: string; privateKeyPem: string } | undefined }): Promise<BackendServer> {
     const { clock } = services;
-    const app = Fastify({
+    const options = {
       logger: false,
       bodyLimit: maxRequestBodyBytes,
       exposeHeadRoutes: false,
@@ -228,11 +236,14 @@ export class BackendServer {
       // (whose event loop may be busy with a journal write) sends a request on it.
       keepAliveTimeout: 65_000,
       routerOptions: { querystringParser: (query: string) => Object.fromEntries(new URLSearchParams(query)) },
-      frameworkErrors: (error, _request, reply) => sendError(reply, clock, backendErrorFromFastify(error) ?? new BackendError('bad-request', 'the request cannot be routed'), undefined),
+      frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => sendError(reply, clock, backendErrorFromFastify(error) ?? new BackendError('bad-request', 'the request cannot be routed'), undefined),
       clientErrorHandler: (error: NodeJS.ErrnoException, socket: Socket) => answerUnparseableRequest(clock, error, socket),
-    });
+    };
+    // An HTTPS instance has the same request/reply objects and a server with the same API
+    // (https.Server: listen, address, headersTimeout, close*Connections); only its type differs.
+    const app = listen.tls ? (Fastify({ ...options, https: { cert: listen.tls.certificatePem, key: listen.tls.privateKeyPem } }) as unknown as FastifyInstance) : Fastify(options);
     app.server.headersTimeout = 10_000;
-    const backend = new BackendServer(services, app);
+    const backend = new BackendServer(services, app, listen.tls !== undefined);
     await app.listen({ port: listen.port, host: listen.host });
     return backend;
   }
@@ -244,7 +255,7 @@ export class BackendServer {
   get url(): string {
     const address = this.app.server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    return `http://${host}:${address.port}`;
+    return `${this.https ? 'https' : 'http'}://${host}:${address.port}`;
   }
 
   /**
@@ -284,6 +295,7 @@ export class BackendServer {
       method,
       url,
       onRequest: async (request) => {
+        options.guard?.(request);
         if (!signed) return;
         const identified = registry.identify(request.headers);
         if (identified) this.signers.set(request, { secret: identified.terminal.secret, nonce: identified.nonce });
@@ -403,15 +415,16 @@ export class BackendServer {
     });
 
     if (sandbox) {
-      this.route('sandboxWalletPay', { body: { schema: sandboxWalletPayRequestSchema, what: 'sandbox wallet payment' } }, async (context) => {
-        const outcome = sandbox.walletPays(context.body);
+      const guard = (request: FastifyRequest) => requireSandboxClient({ remoteAddress: request.socket.remoteAddress, headers: request.headers }, sandbox.accessKey);
+      this.route('sandboxWalletPay', { guard, body: { schema: sandboxWalletPayRequestSchema, what: 'sandbox wallet payment' } }, async (context) => {
+        const outcome = sandbox.wallet.walletPays(context.body);
         if ('error' in outcome) throw new BackendError('bad-request', outcome.error);
         // Push at once: the backend learns of the payment like it would from a provider notification.
         await payments.refreshById(outcome.paymentId);
         return { status: 200, body: { ...outcome, serverTimeMs: now() } };
       });
-      this.route('sandboxWalletCode', { body: { schema: sandboxWalletCodeRequestSchema, what: 'sandbox code request' } }, (context) => {
-        return { status: 201, body: { ...sandbox.issueCustomerCode(context.body), serverTimeMs: now() } };
+      this.route('sandboxWalletCode', { guard, body: { schema: sandboxWalletCodeRequestSchema, what: 'sandbox code request' } }, (context) => {
+        return { status: 201, body: { ...sandbox.wallet.issueCustomerCode(context.body), serverTimeMs: now() } };
       });
     } else {
       const disabled = (): never => {

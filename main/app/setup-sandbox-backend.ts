@@ -11,11 +11,15 @@
  * It listens on `backend.sandboxPort` (default 8787, the wallet command's default) and falls
  * back to any free port when that one is taken; the address is written to
  * `<data-dir>/runtime/sandbox-backend.json` (0600) and printed by `terminal start`.
+ *
+ * The `/sandbox/*` endpoints answer loopback clients holding the sandbox key, which lives in
+ * `<data-dir>/sandbox-access.key` (0600, created on first start): where `terminal wallet` looks
+ * by default, so `terminal wallet pay "<qr>"` works with no flags (docs/backend-api.md#sandbox-wallet).
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { startBackend, type RunningBackend, sandboxWalletKeyFileName } from '../../backend/index.js';
+import { startBackend, type RunningBackend, sandboxAccessKeyFileName, sandboxWalletKeyFileName } from '../../backend/index.js';
 import { EnrollmentError, enrollTerminal } from '../../sync/client/enroll-terminal.js';
 import { CredentialStoreError, TerminalCredentialStore, type SecretProtector } from '../../sync/client/terminal-credential-store.js';
 import type { TerminalConfig } from '../config/config-schema.js';
@@ -87,7 +91,7 @@ export async function setupSandboxBackend(options: { config: TerminalConfig; dat
     host: '127.0.0.1',
     port: config.backend.sandboxPort,
     clock,
-    sandbox: { walletKeyFile: join(dataDir, sandboxWalletKeyFileName), merchant: sandboxMerchant(config) },
+    sandbox: { walletKeyFile: join(dataDir, sandboxWalletKeyFileName), accessKeyFile: join(dataDir, sandboxAccessKeyFileName), merchant: sandboxMerchant(config) },
     logError: (message, error) => logger.error({ err: error }, `sandbox backend: ${message}`),
   });
   try {

@@ -163,10 +163,11 @@ export function registerSaleCommands(program: Command, { print }: CliContext): v
     .requiredOption('--backend <url>', 'the payment backend, like http://127.0.0.1:8787')
     .requiredOption('--code <code>', 'the code printed by `terminal backend enroll --name NAME`')
     .option('--data-dir <dir>', 'the terminal\'s data directory', defaultDataDir())
-    .action(async (options: { backend: string; code: string; dataDir: string }) => {
+    .option('--insecure-http', 'allow plain http:// to a backend that is not on this machine (the secret then crosses the network in clear; docs/tls.md)')
+    .action(async (options: { backend: string; code: string; dataDir: string; insecureHttp?: boolean }) => {
       if (!/^https?:\/\/[^\s/]+/.test(options.backend)) throw new CliUsageError('--backend must be an http(s):// URL');
       const store = new TerminalCredentialStore(options.dataDir);
-      const identity = await enrollTerminal({ backendUrl: options.backend, code: options.code, store, nowMs: Date.now(), deviceInfo: `merchant-terminal on ${hostname()}` });
+      const identity = await enrollTerminal({ backendUrl: options.backend, code: options.code, store, nowMs: Date.now(), deviceInfo: `merchant-terminal on ${hostname()}`, allowInsecureHttp: options.insecureHttp === true });
       print(`enrolled: terminal ${identity.terminalId} (${identity.terminalName}) at ${identity.backendUrl}`);
       print(`credentials: ${store.file} (secret encrypted with ${store.directory}/secret.key, mode 0600); restart a running terminal to use them`);
     });

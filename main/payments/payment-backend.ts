@@ -111,7 +111,9 @@ export type PaymentBackendErrorCode =
   /** The backend refused the request's timestamp (terminal clock off by more than the window). */
   | 'clock-skew'
   /** The request reached the backend twice (replay refused); the first delivery may have acted. */
-  | 'duplicate-delivery';
+  | 'duplicate-delivery'
+  /** The backend's TLS certificate is not the pinned (or a trusted) one: nothing was sent. */
+  | 'untrusted-certificate';
 
 const outcomeUnknownCodes: ReadonlySet<PaymentBackendErrorCode> = new Set(['timeout', 'server-error', 'bad-response', 'bad-signature', 'duplicate-delivery']);
 

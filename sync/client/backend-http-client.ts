@@ -13,6 +13,13 @@
  * - `clock-skew`: refused for its timestamp even after correcting by the server's clock.
  * - `duplicate-delivery`: refused as a replay (`nonce-reused`): the network delivered this very
  *   request twice, so its first delivery may have taken effect: outcome unknown.
+ * - `untrusted-certificate`: the backend's TLS certificate is not the pinned one (or, unpinned,
+ *   not trusted by the system CAs), or a pinned terminal was pointed at http://: the request was
+ *   never sent; it had no effect.
+ *
+ * TLS pinning (docs/tls.md): credentials carrying `certificatePin` (from an enrollment code
+ * `CODE#sha256=HEX`) are used over pinned-tls-fetch.ts, which accepts only the certificate with
+ * that SHA-256 and never plain HTTP.
  *
  * Clock skew: the offset to the server clock is learned from every verified answer and applied to
  * request timestamps, so a terminal clock that jumps ±24 h keeps working (a stale-timestamp refusal
@@ -22,8 +29,9 @@ import type { z } from 'zod';
 import type { Clock } from '../../kernel/clock.js';
 import { errorBodySchema, type BackendErrorCode } from '../protocol/backend-api.js';
 import { buildSignedHeaders, newNonce, signingHeaders, verifyResponseSignature } from '../protocol/request-signing.js';
+import { createPinnedFetch } from './pinned-tls-fetch.js';
 
-export type BackendCallErrorKind = 'unreachable' | 'timeout' | 'server-error' | 'bad-response' | 'bad-signature' | 'rejected' | 'clock-skew' | 'duplicate-delivery';
+export type BackendCallErrorKind = 'unreachable' | 'timeout' | 'server-error' | 'bad-response' | 'bad-signature' | 'rejected' | 'clock-skew' | 'duplicate-delivery' | 'untrusted-certificate';
 
 export class BackendCallError extends Error {
   override readonly name = 'BackendCallError';
@@ -42,6 +50,8 @@ export interface TerminalCredentials {
   readonly terminalId: string;
   /** base64url of the 32-byte HMAC key. */
   readonly terminalSecret: string;
+  /** SHA-256 (64 lowercase hex digits) of the backend's TLS certificate, pinned at enrollment. */
+  readonly certificatePin?: string | undefined;
 }
 
 export interface BackendHttpClientOptions {
@@ -50,6 +60,7 @@ export interface BackendHttpClientOptions {
   readonly clock: Clock;
   /** Per-request timeout unless the call gives its own. */
   readonly timeoutMs?: number;
+  /** Replaces the transport (tests); by default fetch, or the pinned fetch when the credentials carry a pin. */
   readonly fetchImpl?: typeof fetch;
 }
 
@@ -69,6 +80,31 @@ export interface CallResult<T> {
 
 const unreachableCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'EADDRNOTAVAIL']);
 
+/** Certificate refusals (the pin, or OpenSSL's chain and host-name checks): the TLS handshake failed before anything was sent. */
+export const untrustedCertificateCodes: ReadonlySet<string> = new Set([
+  'ERR_TLS_CERT_PIN_MISMATCH',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_REVOKED',
+]);
+
+/** The innermost message of a fetch failure (fetch's own is only "fetch failed"). */
+function causeMessage(error: unknown): string {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current instanceof Error; depth += 1) {
+    if (!(current.cause instanceof Error)) return current.message;
+    current = current.cause;
+  }
+  return String(current);
+}
+
 function causeCode(error: unknown): string {
   let current: unknown = error;
   for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth += 1) {
@@ -84,7 +120,8 @@ export class BackendHttpClient {
   private readonly fetchImpl: typeof fetch;
 
   constructor(private readonly options: BackendHttpClientOptions) {
-    this.fetchImpl = options.fetchImpl ?? fetch;
+    const pin = options.credentials.certificatePin;
+    this.fetchImpl = options.fetchImpl ?? (pin ? createPinnedFetch(pin) : fetch);
   }
 
   /** Server clock minus terminal clock, learned from verified answers (ms). */
@@ -140,6 +177,7 @@ export class BackendHttpClient {
       response = await this.fetchImpl(url, { method, headers, body: options.body === undefined ? undefined : bodyText, signal });
     } catch (error) {
       if (unreachableCodes.has(causeCode(error))) throw new BackendCallError('unreachable', `the backend at ${this.options.baseUrl} cannot be reached (${causeCode(error)})`);
+      if (untrustedCertificateCodes.has(causeCode(error))) throw new BackendCallError('untrusted-certificate', `the backend at ${this.options.baseUrl} is not trusted: ${causeMessage(error)}`);
       throw new BackendCallError('timeout', `no answer from the backend for ${method} ${path} (${signal.aborted ? `timed out after ${timeoutMs} ms` : causeCode(error) || (error as Error).message})`);
     }
     try {

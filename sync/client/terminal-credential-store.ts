@@ -38,6 +38,8 @@ const credentialsFileSchema = z.object({
   enrolledAtMs: z.number(),
   scheme: z.string(),
   sealedSecret: z.string(),
+  /** The backend certificate's SHA-256 pinned at enrollment (docs/tls.md); absent for loopback/CA-verified backends. */
+  certificatePin: z.string().regex(/^[0-9a-f]{64}$/).optional(),
 });
 
 export interface StoredIdentity extends TerminalCredentials {
@@ -107,6 +109,7 @@ export class TerminalCredentialStore {
       enrolledAtMs: identity.enrolledAtMs,
       scheme: this.protector.scheme,
       sealedSecret: this.protector.encrypt(identity.terminalSecret),
+      ...(identity.certificatePin ? { certificatePin: identity.certificatePin } : {}),
     };
     writePrivateFileDurably(this.file, `${JSON.stringify(content, null, 2)}\n`);
   }
@@ -129,6 +132,7 @@ export class TerminalCredentialStore {
       terminalName: parsed.terminalName,
       enrolledAtMs: parsed.enrolledAtMs,
       terminalSecret: this.protector.decrypt(parsed.sealedSecret),
+      ...(parsed.certificatePin ? { certificatePin: parsed.certificatePin } : {}),
     };
   }
 }

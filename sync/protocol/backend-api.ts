@@ -62,7 +62,10 @@ export type ProviderName = z.infer<typeof providerNameSchema>;
  * Closed union of error codes. HTTP status in brackets; `retryable` in the body is authoritative.
  * - bad-request [400]: malformed JSON, wrong types, unknown fields, bad query parameters.
  * - payload-too-large [413], unsupported-media-type [415], not-found [404], method-not-allowed [405].
- * - unauthenticated [401]: signing headers missing or malformed.
+ * - unauthenticated [401]: signing headers missing or malformed; a sandbox request without the
+ *   right sandbox key (`x-sandbox-key`).
+ * - forbidden [403]: a sandbox request that does not come from this machine's loopback (or came
+ *   through a proxy).
  * - unknown-terminal [401]: no enrolled terminal with that id (or it was revoked).
  * - bad-signature [401]: the HMAC does not match (wrong secret, altered body/path/headers).
  * - stale-timestamp [401]: timestamp outside ±5 min of the server clock; compare
@@ -83,6 +86,7 @@ export const backendErrorCodes = [
   'not-found',
   'method-not-allowed',
   'unauthenticated',
+  'forbidden',
   'unknown-terminal',
   'bad-signature',
   'stale-timestamp',
@@ -117,6 +121,7 @@ export const errorHttpStatus: Readonly<Record<BackendErrorCode, number>> = {
   'not-found': 404,
   'method-not-allowed': 405,
   unauthenticated: 401,
+  forbidden: 403,
   'unknown-terminal': 401,
   'bad-signature': 401,
   'stale-timestamp': 401,
@@ -488,8 +493,16 @@ export const settlementResponseSchema = z.object({
 export type SettlementResponse = z.infer<typeof settlementResponseSchema>;
 
 // ---------------------------------------------------------------------------------------------
-// Sandbox wallet (unsigned, only when the backend runs with its sandbox enabled; never terminal API)
+// Sandbox wallet (only when the backend runs with its sandbox enabled; never terminal API). Not
+// signed by a terminal: served to loopback clients only, and only with the sandbox key.
 // ---------------------------------------------------------------------------------------------
+
+/** The header carrying the sandbox key (the contents of the backend's sandbox key file, 0600). */
+export const sandboxAccessKeyHeader = 'x-sandbox-key';
+
+/** The most a sandbox code may hold and a sandbox wallet may pay at once: ￥100,000.00. */
+export const maxSandboxBalanceMinor = 10_000_000;
+export const sandboxBalanceLimitText = '100000.00 (10000000 fen)';
 
 /**
  * Behaviours a sandbox customer code (or a sandbox wallet payment) can be given:
@@ -522,7 +535,8 @@ export type SandboxWalletPayResponse = z.infer<typeof sandboxWalletPayResponseSc
 
 /** `POST /sandbox/wallet/codes`: registers an online customer-presented code with a balance. */
 export const sandboxWalletCodeRequestSchema = z.strictObject({
-  balanceMinor: amountMinorSchema.optional(),
+  /** At most `maxSandboxBalanceMinor`. */
+  balanceMinor: z.number().int().nonnegative().max(maxSandboxBalanceMinor, `a sandbox balance is at most ${sandboxBalanceLimitText}`).optional(),
   behaviour: sandboxBehaviourSchema.optional(),
   /** For `user-paying`: how long until the payment completes (default 8 000). */
   userPayingMs: z.number().int().nonnegative().max(600_000).optional(),

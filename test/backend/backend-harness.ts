@@ -2,10 +2,10 @@
  * Test harness for the reference backend: a real server on 127.0.0.1 port 0 over a real SQLite
  * temp file, a settable clock, an enrolled terminal and a client that signs like a terminal.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { enrollResponseSchema } from '../../sync/protocol/backend-api.js';
+import { enrollResponseSchema, sandboxAccessKeyHeader } from '../../sync/protocol/backend-api.js';
 import { buildSignedHeaders, newNonce, signingHeaders, verifyResponseSignature } from '../../sync/protocol/request-signing.js';
 import { type BackendOptions, type RunningBackend, startBackend } from '../../backend/start-backend.js';
 
@@ -77,6 +77,10 @@ export interface BackendFixture {
   readonly dbFile: string;
   /** Enrolls a new terminal over HTTP and returns a client for it. */
   enrollTerminal(name?: string): Promise<TerminalClient>;
+  /** The sandbox key header a `/sandbox/*` client must send. */
+  sandboxHeaders(): Record<string, string>;
+  /** POSTs BODY as JSON to a `/sandbox/*` PATH with the sandbox key. */
+  postSandbox(path: string, body: unknown): Promise<{ status: number; json: unknown }>;
   close(): Promise<void>;
 }
 
@@ -93,6 +97,7 @@ export async function startBackendFixture(options: Partial<BackendOptions> = {})
     logError: (_message, error) => errors.push(error),
     ...options,
   });
+  const sandboxHeaders = () => ({ [sandboxAccessKeyHeader]: readFileSync(backend.sandboxAccessKeyFile ?? '', 'utf8').trim() });
   return {
     backend,
     clock,
@@ -105,6 +110,10 @@ export async function startBackendFixture(options: Partial<BackendOptions> = {})
       const enrolled = enrollResponseSchema.parse(await response.json());
       return new TerminalClient(backend.url, enrolled.terminalId, enrolled.terminalSecret, clock);
     },
+    sandboxHeaders,
+    postSandbox(path, body) {
+      return postJson(`${backend.url}${path}`, body, sandboxHeaders());
+    },
     async close() {
       await backend.close();
       rmSync(dir, { recursive: true, force: true });
@@ -113,7 +122,7 @@ export async function startBackendFixture(options: Partial<BackendOptions> = {})
   };
 }
 
-export async function postJson(url: string, body: unknown): Promise<{ status: number; json: unknown }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: unknown }> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   return { status: response.status, json: await response.json() };
 }

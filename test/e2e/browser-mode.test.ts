@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SandboxWalletClient } from '../../backend/acquirers/sandbox/sandbox-wallet-client.js';
+import { sandboxWalletFor } from '../support/sandbox-wallet.js';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium.js';
@@ -121,7 +121,7 @@ describe('browser mode, wallet tenders', () => {
     const qrContent = scanned.stdout.trim();
     expect(qrContent).toMatch(/^000201010212.*54044\.50.*6304[0-9A-F]{4}$/);
 
-    expect(await new SandboxWalletClient(terminal.sandboxUrl!).payQr({ qrContent, behaviour: 'pay' })).toMatchObject({ outcome: 'paid' });
+    expect(await sandboxWalletFor(terminal.sandboxUrl!, terminal.dataDir).payQr({ qrContent, behaviour: 'pay' })).toMatchObject({ outcome: 'paid' });
     await expect.poll(() => page.getByTestId('payment-panel').getAttribute('data-state'), { timeout: 20_000 }).toBe('paid');
     await page.getByTestId('payment-done').click();
     await page.getByTestId('sale-result').waitFor();

@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SandboxWalletClient } from '../../backend/acquirers/sandbox/sandbox-wallet-client.js';
+import { sandboxWalletFor } from '../support/sandbox-wallet.js';
 import { launchChromium } from '../support/chromium.js';
 import { typeLikeScanner } from '../support/keyboard-wedge-scan.js';
 import { ensureRendererBuilt, startHeadlessTerminal, type HeadlessTerminal } from '../support/headless-terminal.js';
@@ -75,7 +75,7 @@ describe('counter screen', { timeout: 120_000 }, () => {
     expect(await page.getByTestId('order-total').textContent()).toContain('￥13.50');
 
     const qrContent = await readQrOffScreen(page, 'counter-locked-qr');
-    expect(await new SandboxWalletClient(terminal.sandboxUrl!).payQr({ qrContent, behaviour: 'pay' })).toMatchObject({ outcome: 'paid', amountMinor: 1350 });
+    expect(await sandboxWalletFor(terminal.sandboxUrl!, terminal.dataDir).payQr({ qrContent, behaviour: 'pay' })).toMatchObject({ outcome: 'paid', amountMinor: 1350 });
     await expect.poll(() => page.getByTestId('payment-panel').getAttribute('data-state'), { timeout: 20_000 }).toBe('paid');
     await page.getByRole('button', { name: '完成' }).click();
     await page.getByTestId('sale-result').waitFor();
@@ -88,7 +88,7 @@ describe('counter screen', { timeout: 120_000 }, () => {
     await page.getByRole('button', { name: '饮品' }).click();
     await page.getByTestId('product-water').click();
     await expect.poll(() => page.getByRole('button', { name: '扫码支付' }).isEnabled()).toBe(true);
-    const { code } = await new SandboxWalletClient(terminal.sandboxUrl!).issueCode({ behaviour: 'pay' });
+    const { code } = await sandboxWalletFor(terminal.sandboxUrl!, terminal.dataDir).issueCode({ behaviour: 'pay' });
     // The QR button has the focus: a scanner's Enter must not start a QR payment.
     await page.getByRole('button', { name: '扫码支付' }).focus();
     await typeLikeScanner(page, code);

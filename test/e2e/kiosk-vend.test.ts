@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogView, CommandResult, PaymentView } from '../../main/contract/contract.js';
-import { SandboxWalletClient } from '../../backend/acquirers/sandbox/sandbox-wallet-client.js';
+import { sandboxWalletFor } from '../support/sandbox-wallet.js';
 import { launchChromium } from '../support/chromium.js';
 import { ensureRendererBuilt, startHeadlessTerminal, type HeadlessTerminal } from '../support/headless-terminal.js';
 
@@ -56,7 +56,7 @@ async function buyAndPay(terminal: HeadlessTerminal, slot: number): Promise<{ pa
   const payment = open.payments.find((candidate) => candidate.state === 'awaiting');
   expect(payment?.qrContent).toMatch(/^000201010212/);
   const sandbox = JSON.parse(readFileSync(join(terminal.dataDir, 'runtime', 'sandbox-backend.json'), 'utf8')) as { url: string };
-  expect(await new SandboxWalletClient(sandbox.url).payQr({ qrContent: payment?.qrContent ?? '', behaviour: 'pay' })).toMatchObject({ outcome: 'paid' });
+  expect(await sandboxWalletFor(sandbox.url, terminal.dataDir).payQr({ qrContent: payment?.qrContent ?? '', behaviour: 'pay' })).toMatchObject({ outcome: 'paid' });
   return { page, problems, paymentIntentId: payment?.paymentIntentId ?? '' };
 }
 

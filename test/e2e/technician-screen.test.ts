@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SandboxWalletClient } from '../../backend/acquirers/sandbox/sandbox-wallet-client.js';
+import { sandboxWalletFor } from '../support/sandbox-wallet.js';
 import type { CatalogView, CommandResult, PaymentView } from '../../main/contract/contract.js';
 import { Journal } from '../../sync/store/journal.js';
 import { launchChromium } from '../support/chromium.js';
@@ -156,7 +156,7 @@ describe('technician console', { timeout: 180_000 }, () => {
     const open = await call<{ payments: PaymentView[] }>('payment.open', {});
     const payment = open.payments.find((candidate) => candidate.state === 'awaiting');
     const sandbox = JSON.parse(readFileSync(join(terminal.dataDir, 'runtime', 'sandbox-backend.json'), 'utf8')) as { url: string };
-    expect(await new SandboxWalletClient(sandbox.url).payQr({ qrContent: payment?.qrContent ?? '', behaviour: 'pay' })).toMatchObject({ outcome: 'paid' });
+    expect(await sandboxWalletFor(sandbox.url, terminal.dataDir).payQr({ qrContent: payment?.qrContent ?? '', behaviour: 'pay' })).toMatchObject({ outcome: 'paid' });
     await expect.poll(() => kiosk.getByTestId('vend-progress').getAttribute('data-state'), { timeout: 30_000 }).toBe('dispensed');
     expect((await call<CatalogView>('catalog.get', {})).slots.find((slot) => slot.slot === 1)?.stock).toBe(4);
     const refills = auditEntries().filter((entry) => entry.event === 'technician.refill');

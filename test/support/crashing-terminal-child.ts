@@ -5,7 +5,8 @@
  * uploads. Prints `ready` once resolved and `sold <state>` after each sale. The parent kills it
  * with SIGKILL at a moment its seeded schedule picks; the sale amounts come from SEED.
  *
- * argv: JOURNAL_FILE BACKEND_URL SEED; env CRASH_CREDENTIALS = JSON { terminalId, terminalSecret }.
+ * argv: JOURNAL_FILE BACKEND_URL SEED; env CRASH_CREDENTIALS = JSON { terminalId, terminalSecret },
+ * CRASH_SANDBOX_KEY = the backend's sandbox key.
  */
 import { randomUUID } from 'node:crypto';
 import { parseSeed, SeededRandom } from './seeded-random.js';
@@ -20,7 +21,7 @@ const terminal = startTerminalUnderTest({ journalFile, baseUrl, credentials });
 setInterval(() => undefined, 1 << 30);
 
 async function sandbox<T>(path: string, body: object): Promise<T> {
-  const response = await fetch(new URL(path, baseUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(new URL(path, baseUrl), { method: 'POST', headers: { 'content-type': 'application/json', 'x-sandbox-key': process.env.CRASH_SANDBOX_KEY ?? '' }, body: JSON.stringify(body) });
   return (await response.json()) as T;
 }
 

@@ -1,13 +1,16 @@
 /**
  * The customer's side of the sandbox wallet, over HTTP: pay a merchant-presented QR and register
  * an online payment code (`/sandbox/*` endpoints of the reference backend; never the terminal
- * API). Every failure is a `SandboxWalletClientError`: `unreachable` (no connection or timeout),
- * `refused` (the backend answered with an error body: its message is kept) or `bad-response`.
+ * API). Every request carries the sandbox key (`x-sandbox-key`, sandbox-access-key.ts); the
+ * backend answers these endpoints only on loopback. Every failure is a `SandboxWalletClientError`:
+ * `unreachable` (no connection or timeout), `refused` (the backend answered with an error body:
+ * its message is kept) or `bad-response`. The key is never put in a message.
  */
 import type { z } from 'zod';
 import {
   errorBodySchema,
   routePath,
+  sandboxAccessKeyHeader,
   type SandboxWalletCodeRequest,
   type SandboxWalletCodeResponse,
   sandboxWalletCodeResponseSchema,
@@ -29,6 +32,8 @@ export class SandboxWalletClientError extends Error {
 export class SandboxWalletClient {
   constructor(
     private readonly baseUrl: string,
+    /** The contents of the backend's sandbox key file. */
+    private readonly accessKey: string,
     private readonly timeoutMs = 10_000,
   ) {}
 
@@ -44,7 +49,7 @@ export class SandboxWalletClient {
     const url = new URL(path, this.baseUrl.endsWith('/') ? this.baseUrl : `${this.baseUrl}/`);
     let response: Response;
     try {
-      response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(this.timeoutMs) });
+      response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', [sandboxAccessKeyHeader]: this.accessKey }, body: JSON.stringify(body), signal: AbortSignal.timeout(this.timeoutMs) });
     } catch (error) {
       throw new SandboxWalletClientError('unreachable', `the backend at ${this.baseUrl} cannot be reached (${(error as Error).message}); is \`terminal backend\` running?`);
     }

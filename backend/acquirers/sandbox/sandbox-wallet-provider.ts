@@ -12,6 +12,8 @@
  *   25–30 range) with a balance and a behaviour (`SandboxBehaviour`: pay, decline, user-paying,
  *   user-paying-forever, unknown) and an optional answer delay.
  * - `responseDelayMs` delays every answer to the backend (exercises timeouts).
+ * - Bounded like a real wallet: a code holds at most `maxSandboxBalanceMinor` (￥100,000.00), and
+ *   no sandbox payment (QR or code) is larger; a larger ask is refused naming the limit.
  *
  * Idempotent like a real acquirer: the payment id is the merchant order number, so a repeated
  * create returns the same QR, a repeated pay never charges twice, a repeated refund id refunds once.
@@ -21,7 +23,15 @@ import { randomInt } from 'node:crypto';
 import type { Clock } from '../../../kernel/clock.js';
 import { decodeEmvMpm } from '../../../sync/protocol/emv-mpm/decode-emv-mpm.js';
 import { encodeEmvMpm, type EmvMpmEncodeInput } from '../../../sync/protocol/emv-mpm/encode-emv-mpm.js';
-import type { SandboxBehaviour, SandboxWalletCodeRequest, SandboxWalletPayRequest, SandboxWalletPayResponse } from '../../../sync/protocol/backend-api.js';
+import {
+  maxSandboxBalanceMinor,
+  type SandboxBehaviour,
+  sandboxBalanceLimitText,
+  type SandboxWalletCodeRequest,
+  type SandboxWalletPayRequest,
+  type SandboxWalletPayResponse,
+} from '../../../sync/protocol/backend-api.js';
+import { BackendError } from '../../services/backend-error.js';
 import type {
   CloseResult,
   CustomerPresentedRequest,
@@ -220,6 +230,7 @@ export class SandboxWalletProvider implements PaymentProvider {
     const trade = this.settleUserPaying(found);
     const base = { paymentId: trade.payment_id, amountMinor: trade.amount_minor, merchantName: decoded.alternateLanguage?.merchantName ?? decoded.merchantName ?? this.merchant.name };
     if (decoded.amountMinor !== trade.amount_minor) return { error: 'the amount in the QR code does not match the order' };
+    if (trade.amount_minor > maxSandboxBalanceMinor) return { error: `the sandbox wallet pays at most ${sandboxBalanceLimitText} at once; this QR asks for ${trade.amount_minor} fen` };
     if (trade.status === 'paid') return { ...base, outcome: 'already-paid' };
     if (trade.status === 'closed') return { ...base, outcome: 'closed' };
     if (trade.expires_at_ms !== null && this.nowMs() >= trade.expires_at_ms) return { ...base, outcome: 'expired' };
@@ -230,8 +241,14 @@ export class SandboxWalletProvider implements PaymentProvider {
     return { ...base, outcome: 'paid' };
   }
 
-  /** Registers an online customer-presented code (the `/sandbox/wallet/codes` endpoint). */
+  /**
+   * Registers an online customer-presented code (the `/sandbox/wallet/codes` endpoint). Throws
+   * `bad-request` for a balance above `maxSandboxBalanceMinor` (the endpoint's schema refuses it first).
+   */
   issueCustomerCode(request: SandboxWalletCodeRequest): { code: string; payerId: string; balanceMinor: number; behaviour: SandboxBehaviour; expiresAtMs: number } {
+    if (request.balanceMinor !== undefined && !(Number.isSafeInteger(request.balanceMinor) && request.balanceMinor >= 0 && request.balanceMinor <= maxSandboxBalanceMinor)) {
+      throw new BackendError('bad-request', `a sandbox balance is at most ${sandboxBalanceLimitText}`);
+    }
     const nowMs = this.nowMs();
     let code = '28';
     for (let index = 0; index < 16; index += 1) code += String(randomInt(10));
@@ -276,6 +293,10 @@ export class SandboxWalletProvider implements PaymentProvider {
     if (code.behaviour === 'decline') {
       insert('closed', null, null);
       return { outcome: 'failed', failure: { code: 'sandbox.declined', message: 'the wallet declined the payment' } };
+    }
+    if (request.amountMinor > maxSandboxBalanceMinor) {
+      insert('closed', null, null);
+      return { outcome: 'failed', failure: { code: 'sandbox.over-limit', message: `the sandbox wallet pays at most ${sandboxBalanceLimitText} at once` } };
     }
     if (code.balance_minor < request.amountMinor) {
       insert('closed', null, null);

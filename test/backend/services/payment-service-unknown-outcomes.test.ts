@@ -55,7 +55,7 @@ let client: TerminalClient;
 let provider: ScriptedProvider;
 beforeEach(async () => {
   provider = new ScriptedProvider();
-  fixture = await startBackendFixture({ providers: [provider] });
+  fixture = await startBackendFixture({ providers: [provider], sandbox: undefined });
   client = await fixture.enrollTerminal();
 });
 afterEach(async () => {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeEmvMpm } from '../../../sync/protocol/emv-mpm/decode-emv-mpm.js';
 import { errorBodySchema, eventsResponseSchema, paymentResponseSchema, refundResponseSchema, sandboxWalletCodeResponseSchema, sandboxWalletPayResponseSchema } from '../../../sync/protocol/backend-api.js';
-import { type BackendFixture, postJson, startBackendFixture, type TerminalClient } from '../backend-harness.js';
+import { type BackendFixture, startBackendFixture, type TerminalClient } from '../backend-harness.js';
 
 let fixture: BackendFixture;
 let client: TerminalClient;
@@ -21,13 +21,13 @@ async function createQr(id = paymentId, amountMinor = 1250) {
 }
 
 async function walletPays(qrContent: string, behaviour?: 'pay' | 'decline') {
-  const response = await postJson(`${fixture.backend.url}/sandbox/wallet/pay`, { qrContent, ...(behaviour ? { behaviour } : {}) });
+  const response = await fixture.postSandbox('/sandbox/wallet/pay', { qrContent, ...(behaviour ? { behaviour } : {}) });
   expect(response.status).toBe(200);
   return sandboxWalletPayResponseSchema.parse(response.json);
 }
 
 async function customerCode(body: Record<string, unknown> = {}) {
-  const response = await postJson(`${fixture.backend.url}/sandbox/wallet/codes`, body);
+  const response = await fixture.postSandbox('/sandbox/wallet/codes', body);
   expect(response.status).toBe(201);
   return sandboxWalletCodeResponseSchema.parse(response.json);
 }
@@ -102,7 +102,7 @@ describe('merchant-presented payments with the sandbox wallet', () => {
   });
 
   it('rejects a QR that is not the sandbox wallet\'s', async () => {
-    const response = await postJson(`${fixture.backend.url}/sandbox/wallet/pay`, { qrContent: 'https://qr.alipay.com/bax00000' });
+    const response = await fixture.postSandbox('/sandbox/wallet/pay', { qrContent: 'https://qr.alipay.com/bax00000' });
     expect(response.status).toBe(400);
     expect(errorBodySchema.parse(response.json).error.code).toBe('bad-request');
   });

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { errorBodySchema, paymentResponseSchema, type SettlementBatchRequest, settlementResponseSchema } from '../../../sync/protocol/backend-api.js';
 import { totalsConsistent } from '../../../backend/services/settlement-reconciler.js';
 import { issueOfflineCode } from '../../../sync/protocol/offline-code.js';
-import { type BackendFixture, postJson, startBackendFixture, type TerminalClient } from '../backend-harness.js';
+import { type BackendFixture, startBackendFixture, type TerminalClient } from '../backend-harness.js';
 
 let fixture: BackendFixture;
 let client: TerminalClient;
@@ -15,7 +15,7 @@ afterEach(async () => {
 });
 
 async function codePayment(paymentId: string, amountMinor: number) {
-  const wallet = (await postJson(`${fixture.backend.url}/sandbox/wallet/codes`, { balanceMinor: 100_000 })).json as { code: string };
+  const wallet = (await fixture.postSandbox('/sandbox/wallet/codes', { balanceMinor: 100_000 })).json as { code: string };
   const response = await client.request('POST', '/v1/payments/customer-presented', { paymentId, amountMinor, currency: 'CNY', code: wallet.code });
   expect(paymentResponseSchema.parse(response.json).payment.status).toBe('paid');
 }

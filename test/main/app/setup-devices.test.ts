@@ -15,7 +15,7 @@ import { createPtyPair } from '../../../hardware/simulators/pty-pair.js';
 import { SerialTransport } from '../../../hardware/transports/serial-transport.js';
 import { demoUsers } from '../../../main/config/demo-data.js';
 import { SqlitePrintJobStore } from '../../../sync/store/print-job-store.js';
-import { SandboxWalletClient } from '../../../backend/acquirers/sandbox/sandbox-wallet-client.js';
+import { sandboxWalletFor } from '../../support/sandbox-wallet.js';
 import { createCoreFixture, type CoreFixture } from '../../support/core-fixture.js';
 import { captureLogger } from '../devices/capture-logger.js';
 
@@ -119,7 +119,7 @@ describe('setupDevices with sim:printer (whole terminal on a temp data dir)', ()
     const { sessionId } = await call<{ sessionId: string }>(terminal, 'auth.login', { userId: 'cashier', pin: '1111' });
     const sale = await call<{ receiptNumber: string; payment: PaymentView }>(terminal, 'sale.startPayment', { sessionId, lines: [{ productId: 'cola', quantity: 2 }], method: 'qr' });
     expect(pages(dataDir)).toHaveLength(0);
-    await new SandboxWalletClient(terminal.sandboxUrl!).payQr({ qrContent: sale.payment.qrContent!, behaviour: 'pay' });
+    await sandboxWalletFor(terminal.sandboxUrl!, dataDir).payQr({ qrContent: sale.payment.qrContent!, behaviour: 'pay' });
     const [name] = await eventually('the QR receipt', () => pages(dataDir).length > 0 && pages(dataDir));
     const text = page(dataDir, name!);
     expect(text).toContain(sale.receiptNumber);

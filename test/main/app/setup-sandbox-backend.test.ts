@@ -9,7 +9,7 @@ import { createSilentLogger } from '../../../main/logging/logger.js';
 import { startBackend } from '../../../backend/start-backend.js';
 import { enrollTerminal } from '../../../sync/client/enroll-terminal.js';
 import { TerminalCredentialStore } from '../../../sync/client/terminal-credential-store.js';
-import { SandboxWalletClient } from '../../../backend/acquirers/sandbox/sandbox-wallet-client.js';
+import { sandboxWalletFor } from '../../support/sandbox-wallet.js';
 
 const running: RunningTerminal[] = [];
 afterEach(async () => {
@@ -47,7 +47,7 @@ describe('embedded sandbox backend (backend.url: sandbox)', () => {
     const sale = await call<{ payment: PaymentView }>(terminal, 'sale.startPayment', { sessionId, lines: [{ productId: 'cola', quantity: 2 }], method: 'qr' });
     expect(sale.payment).toMatchObject({ method: 'qr', state: 'awaiting', amountMinor: 900 });
     expect(sale.payment.qrContent).toMatch(/^000201010212/);
-    const paid = await new SandboxWalletClient(terminal.sandboxUrl!).payQr({ qrContent: sale.payment.qrContent!, behaviour: 'pay' });
+    const paid = await sandboxWalletFor(terminal.sandboxUrl!, dataDir).payQr({ qrContent: sale.payment.qrContent!, behaviour: 'pay' });
     expect(paid).toMatchObject({ outcome: 'paid' });
     await waitForState(terminal, sale.payment.paymentIntentId, 'paid');
   });

@@ -20,7 +20,7 @@ let url = '';
 let output = '';
 
 beforeAll(async () => {
-  backend = spawn(process.execPath, ['bin/terminal.js', 'backend', '--port', '0', '--db', dbFile, '--wallet-key', walletKey], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  backend = spawn(process.execPath, ['bin/terminal.js', 'backend', '--sandbox', '--port', '0', '--db', dbFile, '--wallet-key', walletKey], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   url = await new Promise<string>((resolve, reject) => {
     backend.stdout?.setEncoding('utf8');
     backend.stdout?.on('data', (chunk: string) => {

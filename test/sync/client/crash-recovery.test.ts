@@ -9,7 +9,7 @@
  * `crash seed: N`; `CRASH_SEED=N` (with the same CRASH_TEST_KILLS) replays that schedule.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,7 +43,7 @@ afterAll(async () => {
 
 function startChild(journalFile: string, childSeed: number): { child: ChildProcess; ready: Promise<void>; sold: () => number } {
   const child = spawn(process.execPath, [join(projectRoot, 'bin', 'run-ts.js'), join(projectRoot, 'test', 'support', 'crashing-terminal-child.ts'), journalFile, backend.url, String(childSeed)], {
-    env: { ...process.env, CRASH_CREDENTIALS: JSON.stringify({ terminalId: identity.terminalId, terminalSecret: identity.terminalSecret }) },
+    env: { ...process.env, CRASH_CREDENTIALS: JSON.stringify({ terminalId: identity.terminalId, terminalSecret: identity.terminalSecret }), CRASH_SANDBOX_KEY: readFileSync(backend.sandboxAccessKeyFile ?? '', 'utf8').trim() },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -399,7 +399,7 @@ describe('through the reference backend', () => {
         sleeps.push(ms);
       },
     });
-    fixture = await startBackendFixture({ providers: [alipay] });
+    fixture = await startBackendFixture({ providers: [alipay], sandbox: undefined });
     return { fixture, client: await fixture.enrollTerminal('Counter 1') };
   }
 
