@@ -8,16 +8,7 @@ import { join } from 'node:path';
 import { enrollResponseSchema, sandboxAccessKeyHeader } from '../../sync/protocol/backend-api.js';
 import { buildSignedHeaders, newNonce, signingHeaders, verifyResponseSignature } from '../../sync/protocol/request-signing.js';
 import { type BackendOptions, type RunningBackend, startBackend } from '../../backend/start-backend.js';
-
-export class SettableClock {
-  constructor(public current = Date.UTC(2026, 10, 25, 12, 0, 0)) {}
-  nowMs(): number {
-    return this.current;
-  }
-  advance(ms: number): void {
-    this.current += ms;
-  }
-}
+import { FakeClock } from '../support/fake-clock.js';
 
 export interface SignedResponse {
   readonly status: number;
@@ -72,7 +63,7 @@ export class TerminalClient {
 
 export interface BackendFixture {
   readonly backend: RunningBackend;
-  readonly clock: SettableClock;
+  readonly clock: FakeClock;
   readonly dir: string;
   readonly dbFile: string;
   /** Enrolls a new terminal over HTTP and returns a client for it. */
@@ -86,7 +77,7 @@ export interface BackendFixture {
 
 export async function startBackendFixture(options: Partial<BackendOptions> = {}): Promise<BackendFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'backend-test-'));
-  const clock = new SettableClock();
+  const clock = new FakeClock(Date.UTC(2026, 10, 25, 12, 0, 0));
   const dbFile = join(dir, 'backend.sqlite');
   const errors: unknown[] = [];
   const backend = await startBackend({

@@ -10,6 +10,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CommandError } from '../../main/core/command-error.js';
 import { Journal } from '../../sync/store/journal.js';
 import type * as PinHashModule from '../../main/auth/pin-hash.js';
+import { FakeClock } from '../support/fake-clock.js';
 
 const scryptChecks = vi.hoisted(() => ({ count: 0 }));
 vi.mock('../../main/auth/pin-hash.js', async (importOriginal) => {
@@ -33,20 +34,13 @@ beforeAll(async () => {
   pinHash = await hashPin(rightPin);
 });
 
-class StepClock {
-  constructor(public current = 1_800_000_000_000) {}
-  nowMs(): number {
-    return this.current;
-  }
-}
-
 const journals: Journal[] = [];
 afterEach(() => {
   for (const journal of journals.splice(0)) journal.close();
 });
 
 function setUp() {
-  const clock = new StepClock();
+  const clock = new FakeClock(1_800_000_000_000);
   const file = join(mkdtempSync(join(tmpdir(), 'pin-race-')), 'journal.sqlite');
   const journal = Journal.open(file, { nowMs: () => clock.nowMs() });
   journals.push(journal);
@@ -118,9 +112,9 @@ describe('PIN lockout under parallel logins', () => {
     const { clock, sessions } = setUp();
     for (let index = 0; index < 4; index += 1) await expect(sessions.login('cashier', wrongPin(index))).rejects.toMatchObject({ code: 'unauthenticated' });
     await expect(sessions.login('cashier', wrongPin(4))).rejects.toMatchObject({ code: 'locked-out', details: { retryAfterSeconds: 300 } });
-    clock.current += policy.lockoutMs - 1;
+    clock.jumpWallClock(policy.lockoutMs - 1);
     await expect(sessions.login('cashier', rightPin)).rejects.toMatchObject({ code: 'locked-out' });
-    clock.current += 1;
+    clock.jumpWallClock(1);
     await expect(sessions.login('cashier', rightPin)).resolves.toMatchObject({ user: { id: 'cashier' } });
   });
 

@@ -22,8 +22,8 @@ describe('backend server: health and enrollment', () => {
   it('answers /health unsigned with the server time', async () => {
     const response = await fetch(`${fixture.backend.url}/health`);
     expect(response.status).toBe(200);
-    expect(healthResponseSchema.parse(await response.json()).serverTimeMs).toBe(fixture.clock.current);
-    expect(response.headers.get('x-backend-time-ms')).toBe(String(fixture.clock.current));
+    expect(healthResponseSchema.parse(await response.json()).serverTimeMs).toBe(fixture.clock.nowMs());
+    expect(response.headers.get('x-backend-time-ms')).toBe(String(fixture.clock.nowMs()));
   });
 
   it('exchanges an enrollment code exactly once', async () => {
@@ -38,7 +38,7 @@ describe('backend server: health and enrollment', () => {
 
   it('refuses an expired enrollment code', async () => {
     const { code } = fixture.backend.registry.issueEnrollmentCode('Kiosk 8', 60_000);
-    fixture.clock.advance(60_000);
+    fixture.clock.jumpWallClock(60_000);
     const response = await postJson(`${fixture.backend.url}/v1/enroll`, { code });
     expect(errorCode(response.json)).toBe('enrollment-code-invalid');
   });
@@ -51,7 +51,7 @@ describe('backend server: request signing', () => {
     expect(response.status).toBe(200);
     expect(terminalInfoResponseSchema.parse(response.json).terminalId).toBe(client.terminalId);
     expect(response.signatureValid).toBe(true);
-    expect(response.serverTimeMs).toBe(fixture.clock.current);
+    expect(response.serverTimeMs).toBe(fixture.clock.nowMs());
   });
 
   it('refuses a bad signature (body altered after signing) and still signs the refusal', async () => {
@@ -71,13 +71,13 @@ describe('backend server: request signing', () => {
 
   it('refuses a timestamp outside ±5 min and says how far off it is', async () => {
     const client = await fixture.enrollTerminal();
-    const late = await client.request('GET', '/v1/terminal', undefined, { timestampMs: fixture.clock.current - signatureWindowMs - 1 });
+    const late = await client.request('GET', '/v1/terminal', undefined, { timestampMs: fixture.clock.nowMs() - signatureWindowMs - 1 });
     expect(late.status).toBe(401);
     expect(errorCode(late.json)).toBe('stale-timestamp');
-    expect(late.serverTimeMs).toBe(fixture.clock.current);
-    const early = await client.request('GET', '/v1/terminal', undefined, { timestampMs: fixture.clock.current + signatureWindowMs + 1 });
+    expect(late.serverTimeMs).toBe(fixture.clock.nowMs());
+    const early = await client.request('GET', '/v1/terminal', undefined, { timestampMs: fixture.clock.nowMs() + signatureWindowMs + 1 });
     expect(errorCode(early.json)).toBe('stale-timestamp');
-    const edge = await client.request('GET', '/v1/terminal', undefined, { timestampMs: fixture.clock.current + signatureWindowMs });
+    const edge = await client.request('GET', '/v1/terminal', undefined, { timestampMs: fixture.clock.nowMs() + signatureWindowMs });
     expect(edge.status).toBe(200);
   });
 
@@ -85,8 +85,8 @@ describe('backend server: request signing', () => {
     const client = await fixture.enrollTerminal();
     const nonce = newNonce();
     expect((await client.request('GET', '/v1/terminal', undefined, { nonce })).status).toBe(200);
-    fixture.clock.advance(signatureWindowMs - 1);
-    const replay = await client.request('GET', '/v1/terminal', undefined, { nonce, timestampMs: fixture.clock.current });
+    fixture.clock.jumpWallClock(signatureWindowMs - 1);
+    const replay = await client.request('GET', '/v1/terminal', undefined, { nonce, timestampMs: fixture.clock.nowMs() });
     expect(replay.status).toBe(401);
     expect(errorCode(replay.json)).toBe('nonce-reused');
   });
@@ -249,7 +249,7 @@ function expectError(response: RawExchange, status: number, code: string, messag
   const body = errorBodySchema.strict().parse(JSON.parse(response.body));
   expect(body.error.code).toBe(code);
   if (message) expect(body.error.message).toMatch(message);
-  expect(response.headers['x-backend-time-ms']).toBe(String(fixture.clock.current));
+  expect(response.headers['x-backend-time-ms']).toBe(String(fixture.clock.nowMs()));
 }
 
 describe('backend server: malformed requests are answered at once, in the error shape', () => {

@@ -21,7 +21,7 @@ async function upload(entries: JournalEntry[], terminal = client) {
 }
 
 let seq = 0;
-function entry(entryId: string, kind: string, payload: unknown, createdAtMs = fixture.clock.current): JournalEntry {
+function entry(entryId: string, kind: string, payload: unknown, createdAtMs = fixture.clock.nowMs()): JournalEntry {
   seq += 1;
   return { entryId, seq, kind, payload, createdAtMs };
 }
@@ -29,8 +29,8 @@ function entry(entryId: string, kind: string, payload: unknown, createdAtMs = fi
 function cashSale(id: string, amountMinor: number) {
   return [
     entry(`e-${id}-order`, 'order.recorded', { id: `order-${id}`, terminalId: 'T1', totalMinor: amountMinor, lines: [] }),
-    entry(`e-${id}-created`, 'intent.created', { id, kind: 'payment', orderId: `order-${id}`, parentIntentId: null, method: 'cash', amountMinor, state: 'created', isFinal: false, detail: {}, currency: 'CNY', atMs: fixture.clock.current }),
-    entry(`e-${id}-paid`, 'intent.transitioned', { intentId: id, from: 'created', to: 'paid', isFinal: true, detail: {}, atMs: fixture.clock.current }),
+    entry(`e-${id}-created`, 'intent.created', { id, kind: 'payment', orderId: `order-${id}`, parentIntentId: null, method: 'cash', amountMinor, state: 'created', isFinal: false, detail: {}, currency: 'CNY', atMs: fixture.clock.nowMs() }),
+    entry(`e-${id}-paid`, 'intent.transitioned', { intentId: id, from: 'created', to: 'paid', isFinal: true, detail: {}, atMs: fixture.clock.nowMs() }),
   ];
 }
 
@@ -46,12 +46,12 @@ function offlinePayment(entryId: string, paymentIdValue: string, amountMinor: nu
     isFinal: false,
     detail: { offlineCode: code },
     currency: 'CNY',
-    atMs: fixture.clock.current,
+    atMs: fixture.clock.nowMs(),
   });
 }
 
 function walletCode(limitMinor = 20_000, privateKeyPem = fixture.backend.walletKey?.privateKeyPem ?? '', keyId = fixture.backend.walletKey?.keyId ?? '') {
-  return issueOfflineCode({ privateKey: privateKeyPem, keyId, payerId: 'payer-1', amountLimitMinor: limitMinor, issuedAtMs: fixture.clock.current - 1000, expiresAtMs: fixture.clock.current + 3_600_000 });
+  return issueOfflineCode({ privateKey: privateKeyPem, keyId, payerId: 'payer-1', amountLimitMinor: limitMinor, issuedAtMs: fixture.clock.nowMs() - 1000, expiresAtMs: fixture.clock.nowMs() + 3_600_000 });
 }
 
 describe('journal upload', () => {
@@ -130,7 +130,7 @@ describe('offline codes forwarded by terminals', () => {
 
   it('rejects a code that had expired when the terminal accepted it', async () => {
     const code = walletCode();
-    fixture.clock.advance(3_600_000);
+    fixture.clock.jumpWallClock(3_600_000);
     const [result] = await upload([offlinePayment('e-off-0201', 'off-pay-0201', 100, code)]);
     expect(result?.offlinePayment?.rejection).toBe('expired');
   });

@@ -66,7 +66,7 @@ const alipayCode = '286543210987654321';
 
 describe('payments whose provider outcome is unknown', () => {
   it('records a merchant-presented payment as unknown, and a replay asks the provider again with the same id', async () => {
-    provider.createAnswers.push({ outcome: 'unknown', message: 'read timeout' }, { outcome: 'created', qrContent: 'https://qr.alipay.com/bax01', expiresAtMs: fixture.clock.current + 60_000, providerTradeId: null });
+    provider.createAnswers.push({ outcome: 'unknown', message: 'read timeout' }, { outcome: 'created', qrContent: 'https://qr.alipay.com/bax01', expiresAtMs: fixture.clock.nowMs() + 60_000, providerTradeId: null });
     const body = { paymentId: 'ali-qr-000001', amountMinor: 990, currency: 'CNY', provider: 'alipay' };
     const first = paymentResponseSchema.parse((await client.request('POST', '/v1/payments/merchant-presented', body)).json).payment;
     expect(first).toMatchObject({ status: 'unknown', qrContent: null, failureCode: 'provider.unknown' });
@@ -77,7 +77,7 @@ describe('payments whose provider outcome is unknown', () => {
 
   it('never pays a customer code twice: a replay after an unknown answer only queries', async () => {
     provider.payAnswers.push({ outcome: 'unknown', message: 'connection reset' });
-    provider.queryAnswers.push({ outcome: 'found', status: 'paid', providerTradeId: '2026112522001', paidAtMs: fixture.clock.current, refundedMinor: 0 });
+    provider.queryAnswers.push({ outcome: 'found', status: 'paid', providerTradeId: '2026112522001', paidAtMs: fixture.clock.nowMs(), refundedMinor: 0 });
     const body = { paymentId: 'ali-cp-000001', amountMinor: 1500, currency: 'CNY', code: alipayCode };
     const first = paymentResponseSchema.parse((await client.request('POST', '/v1/payments/customer-presented', body)).json).payment;
     expect(first).toMatchObject({ status: 'unknown', provider: 'alipay' });
@@ -96,9 +96,9 @@ describe('payments whose provider outcome is unknown', () => {
   });
 
   it('keeps an unknown refund reserved against the paid amount and retries it with the same refund id', async () => {
-    provider.payAnswers.push({ outcome: 'paid', providerTradeId: null, paidAtMs: fixture.clock.current });
+    provider.payAnswers.push({ outcome: 'paid', providerTradeId: null, paidAtMs: fixture.clock.nowMs() });
     await client.request('POST', '/v1/payments/customer-presented', { paymentId: 'ali-cp-000003', amountMinor: 1000, currency: 'CNY', code: alipayCode });
-    provider.refundAnswers.push({ outcome: 'unknown', message: 'timeout' }, { outcome: 'refunded', refundedAtMs: fixture.clock.current });
+    provider.refundAnswers.push({ outcome: 'unknown', message: 'timeout' }, { outcome: 'refunded', refundedAtMs: fixture.clock.nowMs() });
     const refund = { refundId: 'ali-refund-01', amountMinor: 800, currency: 'CNY' };
     const first = refundResponseSchema.parse((await client.request('POST', '/v1/payments/ali-cp-000003/refunds', refund)).json);
     expect(first).toMatchObject({ refund: { status: 'unknown' }, payment: { refundedMinor: 0 } });

@@ -21,15 +21,15 @@ async function codePayment(paymentId: string, amountMinor: number) {
 }
 
 function offlineEntry(entryId: string, seq: number, paymentId: string, amountMinor: number, code: string) {
-  return { entryId, seq, kind: 'intent.created', createdAtMs: fixture.clock.current, payload: { id: paymentId, kind: 'payment', method: 'offline-code', amountMinor, state: 'accepted-offline', isFinal: false, detail: { offlineCode: code } } };
+  return { entryId, seq, kind: 'intent.created', createdAtMs: fixture.clock.nowMs(), payload: { id: paymentId, kind: 'payment', method: 'offline-code', amountMinor, state: 'accepted-offline', isFinal: false, detail: { offlineCode: code } } };
 }
 
 function batch(transactions: SettlementBatchRequest['transactions'], batchId = 'batch-2026-11-25'): SettlementBatchRequest {
   return {
     batchId,
     businessDay: '2026-11-25',
-    openedAtMs: fixture.clock.current - 3_600_000,
-    closedAtMs: fixture.clock.current + 1,
+    openedAtMs: fixture.clock.nowMs() - 3_600_000,
+    closedAtMs: fixture.clock.nowMs() + 1,
     totals: [],
     refunds: { count: 0, amountMinor: 0 },
     voids: { count: 0, amountMinor: 0 },
@@ -46,13 +46,13 @@ describe('settlement reconciliation', () => {
     const refund = await client.request('POST', '/v1/payments/pay-matched-01/refunds', { refundId: 'refund-match-1', amountMinor: 400, currency: 'CNY' });
     expect(refund.status).toBe(201);
     const key = fixture.backend.walletKey;
-    const code = issueOfflineCode({ privateKey: key?.privateKeyPem ?? '', keyId: key?.keyId ?? '', payerId: 'payer-9', amountLimitMinor: 10_000, issuedAtMs: fixture.clock.current, expiresAtMs: fixture.clock.current + 60_000 });
+    const code = issueOfflineCode({ privateKey: key?.privateKeyPem ?? '', keyId: key?.keyId ?? '', payerId: 'payer-9', amountLimitMinor: 10_000, issuedAtMs: fixture.clock.nowMs(), expiresAtMs: fixture.clock.nowMs() + 60_000 });
     const other = await fixture.enrollTerminal('Counter 2');
     await other.request('POST', '/v1/journal/batches', { entries: [offlineEntry('e-first-spend', 1, 'off-first-01', 500, code)] });
     await client.request('POST', '/v1/journal/batches', {
       entries: [
         offlineEntry('e-second-spend', 1, 'off-second-1', 500, code),
-        { entryId: 'e-cash-created', seq: 2, kind: 'intent.created', createdAtMs: fixture.clock.current, payload: { id: 'cash-0001', kind: 'payment', method: 'cash', amountMinor: 700, state: 'paid', isFinal: true } },
+        { entryId: 'e-cash-created', seq: 2, kind: 'intent.created', createdAtMs: fixture.clock.nowMs(), payload: { id: 'cash-0001', kind: 'payment', method: 'cash', amountMinor: 700, state: 'paid', isFinal: true } },
       ],
     });
 

@@ -10,7 +10,8 @@ import { alipayNotificationSignContent } from '../../../../backend/acquirers/ali
 import { AlipayFaceToFaceProvider, type AlipayFaceToFaceConfig, alipayTimestamp, parseAlipayTimestamp } from '../../../../backend/acquirers/alipay/alipay-face-to-face-provider.js';
 import { paymentResponseSchema, refundResponseSchema } from '../../../../sync/protocol/backend-api.js';
 import { AlipayFakeGateway, generateRsaKeyPair, type RecordedRequest, type RsaKeyPair } from '../../../support/alipay-fake-gateway.js';
-import { SettableClock, startBackendFixture } from '../../backend-harness.js';
+import { FakeClock } from '../../../support/fake-clock.js';
+import { startBackendFixture } from '../../backend-harness.js';
 
 const appId = '2021000123456789';
 const notifyUrl = 'https://backend.example/notify/alipay';
@@ -26,13 +27,13 @@ beforeAll(() => {
   foreignKeys = generateRsaKeyPair();
 });
 
-let clock: SettableClock;
+let clock: FakeClock;
 let gateway: AlipayFakeGateway;
 let sleeps: number[];
 
 beforeEach(async () => {
   // 2026-11-25 12:00:00 UTC = 20:00:00 in Beijing.
-  clock = new SettableClock(Date.UTC(2026, 10, 25, 12, 0, 0));
+  clock = new FakeClock(Date.UTC(2026, 10, 25, 12, 0, 0));
   gateway = await AlipayFakeGateway.start({ appId, appPublicKeyPem: merchantKeys.publicKeyPem, nowMs: () => clock.nowMs(), gatewayKeys, foreignKeys });
   sleeps = [];
 });
@@ -46,7 +47,7 @@ function provider(overrides: Partial<AlipayFaceToFaceConfig> = {}): AlipayFaceTo
     clock,
     sleep: async (ms) => {
       sleeps.push(ms);
-      clock.advance(ms);
+      clock.jumpWallClock(ms);
     },
   });
 }
@@ -162,9 +163,9 @@ describe('customer-presented (alipay.trade.pay, scene bar_code)', () => {
     gateway.script('alipay.trade.pay', { kind: 'user-paying', paidAfterQueries: 2 });
     const alipay = provider();
     expect(await pay(alipay)).toEqual({ outcome: 'user-paying', providerTradeId: gateway.trades.get(paymentId)?.tradeNo });
-    clock.advance(5_000);
+    clock.jumpWallClock(5_000);
     expect(await alipay.query(paymentId)).toMatchObject({ outcome: 'found', status: 'waiting' });
-    clock.advance(5_000);
+    clock.jumpWallClock(5_000);
     expect(await alipay.query(paymentId)).toMatchObject({ outcome: 'found', status: 'paid', paidAtMs: clock.nowMs() });
     expect(gateway.requestsFor('alipay.trade.query').map((request) => request.biz)).toEqual([{ out_trade_no: paymentId }, { out_trade_no: paymentId }]);
     expect(gateway.requestsFor('alipay.trade.cancel')).toHaveLength(0);
@@ -175,7 +176,7 @@ describe('customer-presented (alipay.trade.pay, scene bar_code)', () => {
     const alipay = provider();
     expect(await pay(alipay)).toMatchObject({ outcome: 'user-paying' });
     for (let poll = 0; poll < 5; poll += 1) {
-      clock.advance(5_000);
+      clock.jumpWallClock(5_000);
       expect(await alipay.query(paymentId)).toMatchObject({ outcome: 'found', status: 'waiting' });
     }
     expect(await alipay.reverse(paymentId)).toEqual({ outcome: 'reversed', action: 'close' });
@@ -421,7 +422,7 @@ describe('through the reference backend', () => {
     const created = await client.request('POST', '/v1/payments/customer-presented', { paymentId, amountMinor: 1250, currency: 'CNY', code: alipayCode });
     expect(paymentResponseSchema.parse(created.json).payment.status).toBe('user-paying');
     for (let poll = 0; poll < 5; poll += 1) {
-      fixture?.clock.advance(5_000);
+      fixture?.clock.jumpWallClock(5_000);
       expect(paymentResponseSchema.parse((await client.request('GET', `/v1/payments/${paymentId}`)).json).payment.status).toBe('user-paying');
     }
     const cancelled = await client.request('POST', `/v1/payments/${paymentId}/cancel`, {});

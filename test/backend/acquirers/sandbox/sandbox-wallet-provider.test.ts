@@ -6,18 +6,18 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeEmvMpm } from '../../../../sync/protocol/emv-mpm/decode-emv-mpm.js';
 import { openBackendDatabase } from '../../../../backend/storage/backend-database.js';
 import { billNumberFor, SandboxWalletProvider } from '../../../../backend/acquirers/sandbox/sandbox-wallet-provider.js';
-import { SettableClock } from '../../backend-harness.js';
+import { FakeClock } from '../../../support/fake-clock.js';
 
 let dir: string;
 let db: Database.Database;
-let clock: SettableClock;
+let clock: FakeClock;
 let sandbox: SandboxWalletProvider;
 const sleeps: number[] = [];
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'sandbox-provider-'));
   db = openBackendDatabase(join(dir, 'backend.sqlite'));
-  clock = new SettableClock();
+  clock = new FakeClock(Date.UTC(2026, 10, 25, 12, 0, 0));
   sleeps.length = 0;
   sandbox = new SandboxWalletProvider({ db, clock, responseDelayMs: 250, sleep: async (ms) => void sleeps.push(ms) });
 });
@@ -26,7 +26,7 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const order = (paymentId: string, amountMinor = 1250) => ({ paymentId, amountMinor, currency: 'CNY' as const, description: 'Order 1', terminalId: 'T-1', terminalLabel: 'Kiosk 3', expiresAtMs: clock.current + 60_000 });
+const order = (paymentId: string, amountMinor = 1250) => ({ paymentId, amountMinor, currency: 'CNY' as const, description: 'Order 1', terminalId: 'T-1', terminalLabel: 'Kiosk 3', expiresAtMs: clock.nowMs() + 60_000 });
 
 describe('billNumberFor', () => {
   it('keeps short ids, packs UUIDs into 22 characters and refuses other long ids', () => {
@@ -86,7 +86,7 @@ describe('SandboxWalletProvider', () => {
 
   it('a customer code expires after an hour', async () => {
     const code = sandbox.issueCustomerCode({});
-    clock.advance(60 * 60 * 1000);
+    clock.jumpWallClock(60 * 60 * 1000);
     expect(await sandbox.payWithCustomerCode({ ...order('pay-0007'), code: code.code })).toMatchObject({ outcome: 'failed', failure: { code: 'sandbox.code-invalid' } });
   });
 });
