@@ -178,6 +178,16 @@ export const journalMigrations: readonly JournalMigration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 5,
+    description: 'indexes for the hot intent look-ups: children of a payment (refunds, vends) and intents by state',
+    sql: `
+      -- Journal.childIntents (refund and vend flows): only refunds and vends have a parent.
+      CREATE INDEX intents_by_parent ON intents (parent_intent_id, created_at_ms) WHERE parent_intent_id IS NOT NULL;
+      -- Journal.intentsInState ('accepted-offline' on every offline-code sale and payment.open).
+      CREATE INDEX intents_by_state ON intents (state, created_at_ms);
+    `,
+  },
 ];
 
 export const latestJournalVersion = journalMigrations.reduce((latest, migration) => Math.max(latest, migration.version), 0);

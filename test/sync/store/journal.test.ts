@@ -93,6 +93,23 @@ describe('Journal', () => {
     expect(journal.pendingOutbox(10).map((entry) => entry.seq)).toEqual([3, 4, 5]);
   });
 
+  it('settles a batch in one call: acknowledged entries leave, rejected ones become dead letters, retried ones count an attempt', () => {
+    const journal = open(freshFile());
+    for (let index = 0; index < 3; index += 1) journal.recordOrder(order());
+    const [first, second, third] = journal.pendingOutbox(3);
+    if (!first || !second || !third) throw new Error('expected three outbox rows');
+    const settled = journal.settleOutbox({
+      acknowledged: [first.entryId, 'unknown-id'],
+      deadLettered: [{ entryId: second.entryId, reason: 'idempotency-conflict: different content' }],
+      retried: [{ entryId: third.entryId, error: 'try later' }],
+    });
+    expect(settled).toEqual({ acknowledged: 1, deadLettered: 1 });
+    expect(journal.pendingOutbox(10).map((entry) => ({ seq: entry.seq, attempts: entry.attempts }))).toEqual([{ seq: 3, attempts: 1 }]);
+    expect(journal.deadLetters()).toMatchObject([{ entryId: second.entryId, outboxSeq: 2, payload: second.payload, reason: 'idempotency-conflict: different content' }]);
+    // Settling the same answers again changes nothing (a replayed batch).
+    expect(journal.settleOutbox({ acknowledged: [first.entryId], deadLettered: [{ entryId: second.entryId, reason: 'again' }], retried: [] })).toEqual({ acknowledged: 0, deadLettered: 0 });
+  });
+
   it('keeps PIN lockout state across reopen', () => {
     const file = freshFile();
     open(file).savePinAttemptState('cashier', { failedAttempts: 5, lockedUntilMs: 99 });
