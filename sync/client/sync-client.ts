@@ -245,6 +245,9 @@ export class SyncClient {
     }
     const byId = new Map(results.map((result) => [result.entryId, result]));
     let retryLater: string | null = null;
+    const acknowledged: string[] = [];
+    const deadLettered: { entryId: string; reason: string }[] = [];
+    const retried: { entryId: string; error: string }[] = [];
     for (const entry of batch) {
       const result = byId.get(entry.entryId);
       if (!result) {
@@ -252,15 +255,19 @@ export class SyncClient {
         continue;
       }
       if (result.status === 'accepted') {
+        // Verdicts first: a crash before the acknowledgements below replays the entry, and the
+        // backend answers the replay with the same verdict (applying it is idempotent).
         if (result.offlinePayment) this.deps.onOfflinePayment?.(result.offlinePayment);
-        this.deps.journal.acknowledgeOutbox([entry.entryId]);
+        acknowledged.push(entry.entryId);
       } else if (!result.retryable) {
-        this.deps.journal.deadLetterOutbox(entry.entryId, result.error ?? 'rejected by the backend');
+        deadLettered.push({ entryId: entry.entryId, reason: result.error ?? 'rejected by the backend' });
       } else {
-        this.deps.journal.recordOutboxAttempt([entry.entryId], result.error ?? 'rejected for now');
+        retried.push({ entryId: entry.entryId, error: result.error ?? 'rejected for now' });
         retryLater ??= result.error ?? `entry ${entry.entryId} was rejected for now`;
       }
     }
+    // The whole batch's outcome in one journal transaction: one fsync per batch, not per entry.
+    this.deps.journal.settleOutbox({ acknowledged, deadLettered, retried });
     return retryLater === null ? { ok: true } : { ok: false, connectivity: 'degraded', message: retryLater };
   }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { backoffCeilingMs } from '../../../kernel/backoff.js';
 import { SyncClient, SyncTransportError, type OfflinePaymentVerdict, type OutboxUploader, type SyncClientOptions, type SyncStatus, type UploadEntryResult } from '../../../sync/client/sync-client.js';
-import { Journal, type OutboxEntry } from '../../../sync/store/journal.js';
+import { Journal, type OutboxEntry, type OutboxSettlement } from '../../../sync/store/journal.js';
 import { FakeClock } from '../../support/fake-clock.js';
 
 const journals: Journal[] = [];
@@ -161,6 +161,30 @@ describe('SyncClient', () => {
     expect(dead?.reason).toMatch(/idempotency-conflict/);
     expect(s.uploader.stored.size).toBe(5);
     expect(s.client.status().deadLetters).toBe(1);
+  });
+
+  it('settles each uploaded batch with one journal transaction, not one per entry', async () => {
+    const s = setup({ batchSize: 100 });
+    s.sell(60);
+    const rejected = s.journal.pendingOutbox(10)[4];
+    if (!rejected) throw new Error('expected outbox rows');
+    s.uploader.rejectPermanently.add(rejected.entryId);
+    const settlements: OutboxSettlement[] = [];
+    const settle = s.journal.settleOutbox.bind(s.journal);
+    s.journal.settleOutbox = (outcome) => {
+      settlements.push(outcome);
+      return settle(outcome);
+    };
+    s.journal.acknowledgeOutbox = () => {
+      throw new Error('entries must not be acknowledged one by one');
+    };
+    s.client.start();
+    await s.clock.advance(10);
+    expect(settlements.map((outcome) => [outcome.acknowledged.length, outcome.deadLettered.length, outcome.retried.length])).toEqual([
+      [99, 1, 0],
+      [20, 0, 0],
+    ]);
+    expect(s.journal.outboxStats()).toEqual({ depth: 0, oldestCreatedAtMs: null, deadLetters: 1 });
   });
 
   it('applies offline-payment verdicts before acknowledging their entries', async () => {
