@@ -448,11 +448,21 @@ export class Journal {
     }));
   }
 
-  /** Unacknowledged outbox entries in the order they were written. */
-  pendingOutbox(limit: number): OutboxEntry[] {
-    const rows = this.statement(journalQueries.pendingOutbox)
-      .all(limit) as { seq: number; entry_id: string; kind: string; payload_json: string; created_at_ms: number; attempts: number }[];
-    return rows.map((row) => ({ seq: row.seq, entryId: row.entry_id, kind: row.kind, payload: JSON.parse(row.payload_json), createdAtMs: row.created_at_ms, attempts: row.attempts }));
+  /**
+   * Unacknowledged outbox entries in the order they were written: at most LIMIT, and no more
+   * than MAXPAYLOADCHARS characters of payload JSON in all (the first entry always, however
+   * large), so a batch of big orders stays within the backend's request size.
+   */
+  pendingOutbox(limit: number, maxPayloadChars = Number.POSITIVE_INFINITY): OutboxEntry[] {
+    const rows = this.statement(journalQueries.pendingOutbox).all(limit) as { seq: number; entry_id: string; kind: string; payload_json: string; created_at_ms: number; attempts: number }[];
+    const entries: OutboxEntry[] = [];
+    let payloadChars = 0;
+    for (const row of rows) {
+      payloadChars += row.payload_json.length;
+      if (entries.length > 0 && payloadChars > maxPayloadChars) break;
+      entries.push({ seq: row.seq, entryId: row.entry_id, kind: row.kind, payload: JSON.parse(row.payload_json), createdAtMs: row.created_at_ms, attempts: row.attempts });
+    }
+    return entries;
   }
 
   /** Marks entries the backend acknowledged. Unknown or already acknowledged ids are ignored. */

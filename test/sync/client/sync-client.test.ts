@@ -187,6 +187,23 @@ describe('SyncClient', () => {
     expect(s.journal.outboxStats()).toEqual({ depth: 0, oldestCreatedAtMs: null, deadLetters: 1 });
   });
 
+  it('keeps each upload under the payload cap and drains a backlog in order', async () => {
+    const s = setup({ batchSize: 500, maxBatchPayloadChars: 2_000 });
+    s.sell(40);
+    const payloadChars = s.journal.pendingOutbox(1_000).map((entry) => JSON.stringify(entry.payload).length);
+    s.client.start();
+    await s.clock.advance(10);
+    let offset = 0;
+    for (const batch of s.uploader.batches) {
+      const chars = payloadChars.slice(offset, offset + batch.seqs.length).reduce((sum, value) => sum + value, 0);
+      expect(chars).toBeLessThanOrEqual(2_000);
+      offset += batch.seqs.length;
+    }
+    expect(s.uploader.batches.length).toBeGreaterThan(1);
+    expect(s.uploader.batches.flatMap((batch) => batch.seqs)).toEqual(Array.from({ length: 80 }, (_, index) => index + 1));
+    expect(s.journal.outboxStats().depth).toBe(0);
+  });
+
   it('applies offline-payment verdicts before acknowledging their entries', async () => {
     const s = setup();
     s.sell(1);

@@ -110,6 +110,17 @@ describe('Journal', () => {
     expect(journal.settleOutbox({ acknowledged: [first.entryId], deadLettered: [{ entryId: second.entryId, reason: 'again' }], retried: [] })).toEqual({ acknowledged: 0, deadLettered: 0 });
   });
 
+  it('caps a pending batch by payload size, but always returns the first entry', () => {
+    const journal = open(freshFile());
+    for (let index = 0; index < 4; index += 1) journal.recordOrder(order());
+    const all = journal.pendingOutbox(10);
+    const size = (entry: { payload: unknown }) => JSON.stringify(entry.payload).length;
+    expect(journal.pendingOutbox(10, size(all[0]!) + size(all[1]!)).map((entry) => entry.seq)).toEqual([1, 2]);
+    expect(journal.pendingOutbox(10, size(all[0]!) + size(all[1]!) - 1).map((entry) => entry.seq)).toEqual([1]);
+    expect(journal.pendingOutbox(10, 1).map((entry) => entry.seq)).toEqual([1]);
+    expect(journal.pendingOutbox(3).map((entry) => entry.seq)).toEqual([1, 2, 3]);
+  });
+
   it('keeps PIN lockout state across reopen', () => {
     const file = freshFile();
     open(file).savePinAttemptState('cashier', { failedAttempts: 5, lockedUntilMs: 99 });
