@@ -12,6 +12,7 @@ import { existsSync, statSync } from 'node:fs';
 import type { OrderLine } from '../../main/domain/order.js';
 import type { PinAttemptState } from '../../main/domain/pin-lockout.js';
 import { journalMigrations, latestJournalVersion } from './journal-migrations.js';
+import { StatementCache } from './statement-cache.js';
 
 export type JournalOpenErrorCode = 'unreadable' | 'corrupt' | 'schema-too-new' | 'migration-failed';
 
@@ -168,8 +169,7 @@ function toIntent(row: IntentRow): IntentRecord {
 export class Journal {
   private readonly nowMs: () => number;
   private readonly newId: () => string;
-  /** Prepared once per SQL text and reused: preparing on every call cost more than the insert itself. */
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly statements: StatementCache;
   /** One transaction wrapper for every write (BEGIN IMMEDIATE, or a savepoint when nested). */
   private readonly transactionRunner: Database.Transaction<(work: () => unknown) => unknown>;
 
@@ -180,16 +180,12 @@ export class Journal {
   ) {
     this.nowMs = options.nowMs ?? Date.now;
     this.newId = options.newId ?? randomUUID;
+    this.statements = new StatementCache(db);
     this.transactionRunner = db.transaction((work: () => unknown) => work());
   }
 
   private statement(sql: string): Database.Statement {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
+    return this.statements.get(sql);
   }
 
   /** Runs WORK in one immediate transaction (joined as a savepoint when one is already open). */
