@@ -3,16 +3,18 @@
  * `.png` (the `terminal simulate printer` command); `ReceiptPageWriter` is what a running
  * terminal's simulated printer uses, for months of sales:
  *
- * - Page numbers continue across restarts from `<prefix>.last-page` in the folder (one small
- *   file, rewritten per page), never from listing the folder. A folder from an older version
- *   without it is listed once, and its pages beyond the retention are deleted in the background.
+ * - Page numbers continue across restarts without listing the folder: `<prefix>.last-page`
+ *   holds a recent page number (rewritten every `counterEvery` pages: rewriting a file per page
+ *   cost as much as the page itself), and the pages after it are found by looking up at most
+ *   `counterEvery` names. A folder from an older version without it is listed once, and its
+ *   pages beyond the retention are deleted in the background.
  * - Only the newest `keepPages` pages stay on disk: writing page N deletes page N − keepPages.
  * - The `.txt` is written at once; the `.png` is drawn after the current I/O (setImmediate), one
  *   picture per turn of the event loop, so drawing never delays the sale that printed it. When
  *   receipts come faster than pictures can be drawn, only the newest `maxPendingPictures` wait:
  *   older ones are skipped (their `.txt` is there) and counted in `skippedPictures`.
  */
-import { readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { printedColumns } from '../protocols/escpos/printer-text-encoding.js';
@@ -52,6 +54,9 @@ export interface ReceiptPageWriterOptions {
   /** A page or picture that could not be written or deleted (the caller logs it). */
   readonly onProblem?: ((message: string, error: unknown) => void) | undefined;
 }
+
+/** Pages between two rewrites of the counter file. */
+const counterEvery = 100;
 
 interface PendingPicture {
   readonly receipt: PrintedReceipt;
@@ -100,7 +105,7 @@ export class ReceiptPageWriter {
     try {
       mkdirSync(this.options.folder, { recursive: true });
       writeFileSync(files.textPath, printedReceiptText({ ...receipt, number }, this.options.profile.columns, printedColumns));
-      writeFileSync(this.counterFile, String(number));
+      if (number % counterEvery === 0) writeFileSync(this.counterFile, String(number));
     } catch (error) {
       this.options.onProblem?.(`page ${number} not written`, error);
     }
@@ -157,7 +162,10 @@ export class ReceiptPageWriter {
     }
   }
 
-  /** From the counter file; else (first start, or a folder from an older version) from one listing. */
+  /**
+   * The counter file's number, then the newest of the `counterEvery` pages that may follow it;
+   * without a counter (first start, or a folder from an older version), one listing.
+   */
   private readLastPage(): number {
     let text: string | undefined;
     try {
@@ -166,7 +174,14 @@ export class ReceiptPageWriter {
       // No counter yet: fall back to the listing below.
       text = undefined;
     }
-    if (text !== undefined && /^\d{1,15}$/.test(text.trim())) return Number(text.trim());
+    if (text !== undefined && /^\d{1,15}$/.test(text.trim())) {
+      const counted = Number(text.trim());
+      let last = counted;
+      for (let number = counted + 1; number < counted + counterEvery; number += 1) {
+        if (existsSync(`${pageBase(this.options.folder, this.prefix, number)}.txt`)) last = number;
+      }
+      return last;
+    }
     let names: string[];
     try {
       names = readdirSync(this.options.folder);
@@ -185,6 +200,13 @@ export class ReceiptPageWriter {
     }
     const stale = pages.filter((page) => page.number <= last - this.keepPages);
     if (stale.length > 0) void this.deleteInBackground(stale.map((page) => join(this.options.folder, page.name)));
+    if (last > 0) {
+      try {
+        writeFileSync(this.counterFile, String(last)); // the next start reads it instead of listing
+      } catch (error) {
+        this.options.onProblem?.('page counter not written', error);
+      }
+    }
     return last;
   }
 

@@ -157,12 +157,12 @@ describe('ReceiptPageWriter', () => {
   };
   const names = (folder: string) => readdirSync(folder).sort();
 
-  it('numbers pages on across restarts from its counter, and keeps only the newest pages on disk', async () => {
+  it('numbers pages on across restarts, and keeps only the newest pages on disk', async () => {
     const folder = tempFolder();
     const first = new ReceiptPageWriter({ folder, prefix: 'receipt', profile, keepPages: 3 });
     for (let index = 1; index <= 5; index += 1) first.write(receiptWith(`R${index}`));
     await first.idle();
-    expect(names(folder)).toEqual(['receipt-0003.png', 'receipt-0003.txt', 'receipt-0004.png', 'receipt-0004.txt', 'receipt-0005.png', 'receipt-0005.txt', 'receipt.last-page']);
+    expect(names(folder)).toEqual(['receipt-0003.png', 'receipt-0003.txt', 'receipt-0004.png', 'receipt-0004.txt', 'receipt-0005.png', 'receipt-0005.txt']);
     first.stop();
     const second = new ReceiptPageWriter({ folder, prefix: 'receipt', profile, keepPages: 3 });
     expect(second.lastPageNumber).toBe(5);
@@ -172,6 +172,19 @@ describe('ReceiptPageWriter', () => {
     expect(readFileSync(files.textPath, 'utf8')).toContain('R6');
     expect(PNG.sync.read(readFileSync(files.pngPath)).width).toBe(profile.widthDots + 32);
     expect(names(folder)).not.toContain('receipt-0003.txt');
+  });
+
+  it('finds the last page from its counter without listing the folder', async () => {
+    const folder = tempFolder();
+    const first = new ReceiptPageWriter({ folder, prefix: 'receipt', profile, keepPages: 3, maxPendingPictures: 1 });
+    for (let index = 1; index <= 150; index += 1) first.write(receiptWith(`R${index}`));
+    first.stop();
+    expect(readFileSync(join(folder, 'receipt.last-page'), 'utf8')).toBe('100');
+    // A stray page far ahead of the counter is not looked for: only the pages after the counter are.
+    writeFileSync(join(folder, 'receipt-9999.txt'), 'not ours');
+    const second = new ReceiptPageWriter({ folder, prefix: 'receipt', profile, keepPages: 3 });
+    expect(second.lastPageNumber).toBe(150);
+    second.stop();
   });
 
   it('continues a folder written without a counter (older versions) and deletes its pages beyond the retention', async () => {
