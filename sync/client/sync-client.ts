@@ -83,6 +83,12 @@ export interface SyncClientOptions {
   readonly retryBudget: { readonly maxRetries: number; readonly windowMs: number };
   /** How often an idle client looks at the outbox (writes also call `notify`). */
   readonly idleIntervalMs: number;
+  /**
+   * How long after a `notify` the client waits before uploading, so the rows of several sales
+   * go up in one batch: each upload costs a signed round trip and three fsyncs (the backend's
+   * nonce and ingest, the journal's settle), which per sale halved a counter's throughput.
+   */
+  readonly notifyDelayMs: number;
   /** Minimum time between distribution pulls. */
   readonly pullIntervalMs: number;
   readonly random: () => number;
@@ -97,6 +103,7 @@ export const defaultSyncClientOptions: SyncClientOptions = {
   backoff: { baseMs: 1_000, capMs: 60_000 },
   retryBudget: { maxRetries: 20, windowMs: 10 * 60_000 },
   idleIntervalMs: 5_000,
+  notifyDelayMs: 200,
   pullIntervalMs: 5 * 60_000,
   random: Math.random,
 };
@@ -130,6 +137,8 @@ export class SyncClient {
   private draining: Promise<DrainOutcome> | undefined;
   private syncNowWaiters: ((status: SyncStatus) => void)[] = [];
   private notified = false;
+  /** Cancels the pending wake-up of a `notify`; undefined when none is pending. */
+  private cancelNotifyWake: (() => void) | undefined;
 
   constructor(
     private readonly deps: SyncClientDeps,
@@ -144,15 +153,20 @@ export class SyncClient {
 
   async stop(): Promise<void> {
     this.stopController.abort();
+    this.cancelPendingNotifyWake();
     this.wake.abort();
     await this.loop;
     for (const waiter of this.syncNowWaiters.splice(0)) waiter(this.status());
   }
 
-  /** New outbox rows exist: drain soon (does not cut a backoff wait short). */
+  /** New outbox rows exist: drain after `notifyDelayMs` (does not cut a backoff wait short). */
   notify(): void {
     this.notified = true;
-    if (this.consecutiveFailures === 0) this.wake.abort();
+    if (this.consecutiveFailures !== 0 || this.cancelNotifyWake) return;
+    this.cancelNotifyWake = this.deps.timers.setTimer(() => {
+      this.cancelNotifyWake = undefined;
+      this.wake.abort();
+    }, this.options.notifyDelayMs);
   }
 
   /** "Sync now": skip any backoff or budget wait, drain, and answer with the status after it. */
@@ -178,6 +192,15 @@ export class SyncClient {
     };
   }
 
+  private notifyWakePending(): boolean {
+    return this.cancelNotifyWake !== undefined;
+  }
+
+  private cancelPendingNotifyWake(): void {
+    this.cancelNotifyWake?.();
+    this.cancelNotifyWake = undefined;
+  }
+
   private retryBudgetLeft(): number {
     const since = this.deps.timers.monotonicNowMs() - this.options.retryBudget.windowMs;
     this.retryTimesMono = this.retryTimesMono.filter((at) => at > since);
@@ -187,6 +210,8 @@ export class SyncClient {
   private async run(): Promise<void> {
     while (!this.stopController.signal.aborted) {
       const waiters = this.syncNowWaiters.splice(0);
+      // This drain reads every row written so far: a pending notify wake-up has nothing left to do.
+      this.cancelPendingNotifyWake();
       this.notified = false;
       const outcome = await this.drain();
       let delayMs: number;
@@ -200,11 +225,14 @@ export class SyncClient {
         const oldest = this.retryTimesMono[0] ?? this.deps.timers.monotonicNowMs();
         delayMs = Math.max(oldest + this.options.retryBudget.windowMs - this.deps.timers.monotonicNowMs(), 0);
       }
+      // A notify during a failed drain must not cut the backoff short.
+      if (!outcome.ok) this.cancelPendingNotifyWake();
       this.nextAttemptAtMs = outcome.ok ? null : this.deps.clock.nowMs() + delayMs;
       this.publish();
       for (const waiter of waiters) waiter(this.status());
-      // "Sync now" asked during the drain, or new rows while healthy: go again at once.
-      if (this.syncNowWaiters.length > 0 || (outcome.ok && this.notified)) continue;
+      // "Sync now" asked during the drain, or new rows while healthy whose wake-up already came
+      // (the drain took longer than the notify delay): go again at once.
+      if (this.syncNowWaiters.length > 0 || (outcome.ok && this.notified && !this.notifyWakePending())) continue;
       this.wake = new AbortController();
       await sleep(this.deps.timers, delayMs, this.wake.signal);
     }

@@ -216,12 +216,41 @@ describe('SyncClient', () => {
   });
 
   it('picks up new sales while idle without waiting for the interval when notified', async () => {
-    const s = setup({ idleIntervalMs: 60_000 });
+    const s = setup({ idleIntervalMs: 60_000, notifyDelayMs: 200 });
     s.client.start();
     await s.clock.advance(10);
     s.sell(1);
     s.client.notify();
-    await s.clock.advance(10);
+    await s.clock.advance(210);
     expect(s.journal.outboxStats().depth).toBe(0);
+  });
+
+  it('uploads the sales notified within the notify delay together, in one batch', async () => {
+    const s = setup({ idleIntervalMs: 60_000, notifyDelayMs: 200 });
+    s.client.start();
+    await s.clock.advance(10);
+    const before = s.uploader.batches.length;
+    for (let sale = 0; sale < 5; sale += 1) {
+      s.sell(1);
+      s.client.notify();
+      await s.clock.advance(30);
+    }
+    expect(s.uploader.batches.length).toBe(before);
+    await s.clock.advance(100);
+    expect(s.uploader.batches.slice(before).map((batch) => batch.seqs.length)).toEqual([10]);
+    expect(s.journal.outboxStats().depth).toBe(0);
+  });
+
+  it('does not let a notify cut a backoff wait short', async () => {
+    const s = setup({ idleIntervalMs: 60_000, notifyDelayMs: 50, backoff: { baseMs: 10_000, capMs: 10_000 } });
+    s.sell(1);
+    s.uploader.failAlways = new SyncTransportError('unreachable', 'connect ECONNREFUSED');
+    s.client.start();
+    await s.clock.advance(10);
+    const attempts = s.uploader.batches.length;
+    s.sell(1);
+    s.client.notify();
+    await s.clock.advance(1_000);
+    expect(s.uploader.batches.length).toBe(attempts);
   });
 });
