@@ -39,6 +39,8 @@ interface RunningChild {
   readonly token: string;
   readonly processStartToUrlMs: number;
   readonly coreStartToUrlMs: number;
+  /** The devices the terminal runs with (its configuration's `devices`). */
+  readonly devices: { readonly receiptPrinter?: string };
   sample(): Promise<{ rssBytes: number; heapUsedBytes: number; externalBytes: number }>;
   stop(): Promise<void>;
 }
@@ -48,7 +50,7 @@ const folders: string[] = [];
 function dataDirWith(config: object): string {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-soak-'));
   folders.push(dataDir);
-  writeFileSync(join(dataDir, 'config.json'), JSON.stringify(config));
+  writeFileSync(join(dataDir, 'config.yaml'), JSON.stringify(config)); // JSON is YAML; the terminal reads <data-dir>/config.yaml
   return dataDir;
 }
 
@@ -66,7 +68,7 @@ function startChild(dataDir: string): Promise<RunningChild> {
       clearTimeout(timer);
       reject(new Error(`the terminal exited with ${String(code)}: ${errors}`));
     });
-    child.on('message', (message: { kind: string; processStartToUrlMs: number; coreStartToUrlMs: number; rssBytes: number; heapUsedBytes: number; externalBytes: number }) => {
+    child.on('message', (message: { kind: string; processStartToUrlMs: number; coreStartToUrlMs: number; devices: { receiptPrinter?: string }; rssBytes: number; heapUsedBytes: number; externalBytes: number }) => {
       if (message.kind === 'sample') {
         samples.shift()?.(message);
         return;
@@ -85,6 +87,7 @@ function startChild(dataDir: string): Promise<RunningChild> {
         token: url.hash.replace('#token=', ''),
         processStartToUrlMs: message.processStartToUrlMs,
         coreStartToUrlMs: message.coreStartToUrlMs,
+        devices: message.devices,
         sample: () =>
           new Promise((resolveSample) => {
             samples.push(resolveSample);
@@ -126,9 +129,10 @@ interface SoakResult {
   readonly start: { processStartToUrlMs: number; coreStartToUrlMs: number };
 }
 
-async function soak(dataDir: string): Promise<SoakResult> {
+async function soak(dataDir: string, withPrinter: boolean): Promise<SoakResult> {
   const terminal = await startChild(dataDir);
   try {
+    if ((terminal.devices.receiptPrinter !== undefined) !== withPrinter) throw new Error(`the terminal runs with devices ${JSON.stringify(terminal.devices)}, not the ones this soak asked for`);
     const tenth = Math.floor(salesCount / 10);
     const saleMs: number[] = [];
     const samples: MemorySample[] = [];
@@ -162,8 +166,8 @@ const megabytes = (bytes: number) => bytes / 1024 / 1024;
 
 try {
   const withDevicesDir = dataDirWith({ backend: { sandboxPort: 0 } });
-  const withDevices = await soak(withDevicesDir);
-  const noDevices = await soak(dataDirWith({ backend: { sandboxPort: 0 }, devices: {} }));
+  const withDevices = await soak(withDevicesDir, true);
+  const noDevices = await soak(dataDirWith({ backend: { sandboxPort: 0 }, devices: {} }), false);
   // Start again on the data dir that now holds N sales (journal, print jobs, pages).
   const restarted = await startChild(withDevicesDir);
   const restartTimes = { processStartToUrlMs: restarted.processStartToUrlMs, coreStartToUrlMs: restarted.coreStartToUrlMs };
@@ -191,7 +195,7 @@ try {
   const rssGrowth = growth(withDevices.samples, (sample) => sample.rssBytes);
   const heapGrowth = growth(withDevices.samples, (sample) => sample.heapUsedBytes);
   const baseRssGrowth = growth(noDevices.samples, (sample) => sample.rssBytes);
-  const trace = withDevices.samples.map((sample) => `${sample.afterSales / 1000}k: ${megabytes(sample.rssBytes).toFixed(0)}/${megabytes(sample.heapUsedBytes).toFixed(0)}`).join(', ');
+  const trace = withDevices.samples.map((sample) => `${sample.afterSales / 1000}k: ${megabytes(sample.rssBytes).toFixed(0)}/${megabytes(sample.heapUsedBytes).toFixed(0)}/${megabytes(sample.externalBytes).toFixed(0)}`).join(', ');
   reportRow({
     id: 'soak-memory',
     measure: 'Soak memory after warm-up (first 1,000 sales), scaled to 100,000 sales, default devices',
@@ -200,7 +204,7 @@ try {
     ratio: null,
     target: '≤ 20 MB RSS growth per 100,000 sales',
     met: rssGrowth <= 20,
-    note: `RSS/heap MB after GC by sales: ${trace}`,
+    note: `RSS/heap/external MB after GC by sales: ${trace}`,
   });
 
   const maxDepth = Math.max(...withDevices.samples.map((sample) => sample.queueDepth), withDevices.depthAfterLastSale);

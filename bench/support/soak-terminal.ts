@@ -4,7 +4,7 @@
  * API on loopback, as `terminal start --shell headless` runs it. Prints `url: …` like the CLI,
  * then `ready <json>` with its start-up times. Answers the parent's IPC message "sample" with
  * its memory after a full garbage collection (run with --expose-gc), and stops on "stop".
- * Argument: the data directory (its config.json chooses the devices).
+ * Argument: the data directory (its config.yaml chooses the devices).
  */
 import { performance } from 'node:perf_hooks';
 import { runBrowserShell } from '../../main/app/run-browser-shell.js';
@@ -22,7 +22,7 @@ const coreStartedAtMs = performance.now();
 const terminal = await startTerminalCore({ dataDir });
 const shell = await runBrowserShell(terminal, { openWindow: false, print: (line) => process.stdout.write(`${line}\n`) });
 const urlAtMs = performance.now();
-send({ kind: 'ready', processStartToUrlMs: urlAtMs, coreStartToUrlMs: urlAtMs - coreStartedAtMs });
+send({ kind: 'ready', processStartToUrlMs: urlAtMs, coreStartToUrlMs: urlAtMs - coreStartedAtMs, devices: terminal.config.devices });
 
 process.on('message', (message: unknown) => {
   if (message === 'sample') {

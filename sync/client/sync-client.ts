@@ -238,7 +238,7 @@ export class SyncClient {
     }
   }
 
-  /** Uploads batches until the outbox is empty or a batch fails. Never throws. */
+  /** Uploads batches until one holds everything that was pending when it was read, or one fails. Never throws. */
   private drain(): Promise<DrainOutcome> {
     if (!this.draining) {
       this.draining = this.drainBatches().finally(() => {
@@ -250,16 +250,19 @@ export class SyncClient {
 
   private async drainBatches(): Promise<DrainOutcome> {
     for (let round = 0; ; round += 1) {
-      const batch = this.deps.journal.pendingOutbox(this.options.batchSize, this.options.maxBatchPayloadChars);
+      const { entries: batch, more } = this.deps.journal.pendingOutboxBatch(this.options.batchSize, this.options.maxBatchPayloadChars);
       if (batch.length === 0 && (round > 0 || !this.deps.uploader.ping)) break;
       const outcome = batch.length === 0 ? await this.ping() : await this.uploadBatch(batch);
-      if (batch.length === 0 && outcome.ok) break;
       if (!outcome.ok) {
         this.consecutiveFailures += 1;
         this.connectivity = outcome.connectivity;
         this.lastError = outcome.message;
         return outcome;
       }
+      // A batch that held everything pending when it was read ends the drain: rows written
+      // during its upload were notified and go up after the notify delay, together, instead
+      // of one small upload per sale while sales keep coming.
+      if (!more) break;
     }
     this.consecutiveFailures = 0;
     this.connectivity = 'online';

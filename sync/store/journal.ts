@@ -450,15 +450,20 @@ export class Journal {
    * large), so a batch of big orders stays within the backend's request size.
    */
   pendingOutbox(limit: number, maxPayloadChars = Number.POSITIVE_INFINITY): OutboxEntry[] {
-    const rows = this.statement(journalQueries.pendingOutbox).all(limit) as { seq: number; entry_id: string; kind: string; payload_json: string; created_at_ms: number; attempts: number }[];
+    return this.pendingOutboxBatch(limit, maxPayloadChars).entries;
+  }
+
+  /** `pendingOutbox`, and whether more entries were pending than the batch holds. */
+  pendingOutboxBatch(limit: number, maxPayloadChars = Number.POSITIVE_INFINITY): { entries: OutboxEntry[]; more: boolean } {
+    const rows = this.statement(journalQueries.pendingOutbox).all(limit + 1) as { seq: number; entry_id: string; kind: string; payload_json: string; created_at_ms: number; attempts: number }[];
     const entries: OutboxEntry[] = [];
     let payloadChars = 0;
     for (const row of rows) {
       payloadChars += row.payload_json.length;
-      if (entries.length > 0 && payloadChars > maxPayloadChars) break;
+      if (entries.length === limit || (entries.length > 0 && payloadChars > maxPayloadChars)) return { entries, more: true };
       entries.push({ seq: row.seq, entryId: row.entry_id, kind: row.kind, payload: JSON.parse(row.payload_json), createdAtMs: row.created_at_ms, attempts: row.attempts });
     }
-    return entries;
+    return { entries, more: false };
   }
 
   /** Marks entries the backend acknowledged. Unknown or already acknowledged ids are ignored. */

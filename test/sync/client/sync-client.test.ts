@@ -241,6 +241,31 @@ describe('SyncClient', () => {
     expect(s.journal.outboxStats().depth).toBe(0);
   });
 
+  it('ends a drain with a batch that held the whole queue: rows written during its upload wait for their notify', async () => {
+    const s = setup({ idleIntervalMs: 60_000, notifyDelayMs: 200 });
+    // Every upload "takes" a sale written while it is in flight, as at a busy counter.
+    const upload = s.uploader.upload.bind(s.uploader);
+    let salesDuringUploads = 0;
+    s.uploader.upload = async (entries) => {
+      if (salesDuringUploads < 3) {
+        salesDuringUploads += 1;
+        s.sell(1);
+        s.client.notify();
+      }
+      return upload(entries);
+    };
+    s.sell(1);
+    s.client.start();
+    await s.clock.advance(10);
+    expect(s.uploader.batches).toHaveLength(1);
+    await s.clock.advance(200);
+    expect(s.uploader.batches).toHaveLength(2);
+    expect(s.uploader.batches.flatMap((batch) => batch.seqs)).toEqual([1, 2, 3, 4]);
+    await s.clock.advance(1_000);
+    expect(s.uploader.batches.flatMap((batch) => batch.seqs)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(s.journal.outboxStats().depth).toBe(0);
+  });
+
   it('does not let a notify cut a backoff wait short', async () => {
     const s = setup({ idleIntervalMs: 60_000, notifyDelayMs: 50, backoff: { baseMs: 10_000, capMs: 10_000 } });
     s.sell(1);

@@ -119,6 +119,10 @@ describe('Journal', () => {
     expect(journal.pendingOutbox(10, size(all[0]!) + size(all[1]!) - 1).map((entry) => entry.seq)).toEqual([1]);
     expect(journal.pendingOutbox(10, 1).map((entry) => entry.seq)).toEqual([1]);
     expect(journal.pendingOutbox(3).map((entry) => entry.seq)).toEqual([1, 2, 3]);
+    // Whether the batch left entries behind (count or size), for the sync client to go on.
+    expect(journal.pendingOutboxBatch(3).more).toBe(true);
+    expect(journal.pendingOutboxBatch(4).more).toBe(false);
+    expect(journal.pendingOutboxBatch(10, size(all[0]!)).more).toBe(true);
   });
 
   it('keeps PIN lockout state across reopen', () => {
