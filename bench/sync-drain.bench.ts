@@ -12,11 +12,8 @@
  * `BENCH_SYNC_ENTRIES` (default 10,000) sets the queued entries, split over 4 rounds.
  * Run: `node bin/run-ts.js bench/sync-drain.bench.ts` (or `npm run bench -- sync-drain`).
  */
-import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -29,6 +26,7 @@ import { SyncClient } from '../sync/client/sync-client.js';
 import { enrollResponseSchema } from '../sync/protocol/backend-api.js';
 import { Journal, type OutboxEntry } from '../sync/store/journal.js';
 import { formatCount, reportRow } from './support/bench-report.js';
+import { postRawBatch, startRawBatchServer } from './support/raw-batch-server.js';
 
 const totalEntries = Number(process.env.BENCH_SYNC_ENTRIES ?? 10_000);
 const rounds = 4;
@@ -95,50 +93,16 @@ async function drainOurs(journal: Journal, batchSize?: number): Promise<number> 
 }
 
 // --- baseline: raw loopback HTTP + SQLite batch server ---
-const raw = new Database(join(dir, 'raw-server.sqlite'));
-cleanups.unshift(() => {
-  raw.close();
-});
-raw.pragma('journal_mode = WAL');
-raw.pragma('synchronous = FULL');
-raw.exec('CREATE TABLE entries (entry_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, kind TEXT NOT NULL, payload_json TEXT NOT NULL, created_at_ms INTEGER NOT NULL) STRICT');
-const insertRaw = raw.prepare('INSERT INTO entries (entry_id, seq, kind, payload_json, created_at_ms) VALUES (?, ?, ?, ?, ?) ON CONFLICT(entry_id) DO NOTHING');
-interface RawEntry {
-  entryId: string;
-  seq: number;
-  kind: string;
-  payload: unknown;
-  createdAtMs: number;
-}
-const storeRaw = raw.transaction((entries: RawEntry[]) => {
-  for (const entry of entries) insertRaw.run(entry.entryId, entry.seq, entry.kind, JSON.stringify(entry.payload), entry.createdAtMs);
-});
-const rawServer: Server = createServer((request, response) => {
-  const chunks: Buffer[] = [];
-  request.on('data', (chunk: Buffer) => chunks.push(chunk));
-  request.on('end', () => {
-    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { entries: RawEntry[] };
-    storeRaw.immediate(body.entries);
-    const text = JSON.stringify({ results: body.entries.map((entry) => ({ entryId: entry.entryId, status: 'accepted' })) });
-    response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-    response.end(text);
-  });
-});
-await new Promise<void>((resolve) => rawServer.listen(0, '127.0.0.1', resolve));
-cleanups.unshift(() => new Promise<void>((resolve) => rawServer.close(() => resolve())));
-const rawUrl = `http://127.0.0.1:${(rawServer.address() as AddressInfo).port}/batches`;
+const rawServer = await startRawBatchServer(join(dir, 'raw-server.sqlite'));
+cleanups.unshift(() => rawServer.close());
 let rawRequestBytes = 0;
 let rawRequests = 0;
 
 async function drainRaw(entries: readonly OutboxEntry[]): Promise<number> {
   const start = performance.now();
   for (let offset = 0; offset < entries.length; offset += rawBatchSize) {
-    const body = JSON.stringify({ entries: entries.slice(offset, offset + rawBatchSize).map((entry) => ({ entryId: entry.entryId, seq: entry.seq, kind: entry.kind, payload: entry.payload, createdAtMs: entry.createdAtMs })) });
-    rawRequestBytes += Buffer.byteLength(body);
+    rawRequestBytes += await postRawBatch(rawServer.url, entries.slice(offset, offset + rawBatchSize));
     rawRequests += 1;
-    const response = await fetch(rawUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-    const answer = (await response.json()) as { results: { status: string }[] };
-    if (answer.results.some((result) => result.status !== 'accepted')) throw new Error('the raw server refused an entry');
   }
   return performance.now() - start;
 }
