@@ -35,7 +35,7 @@ const expectedIndex: Record<keyof typeof journalQueries, string> = {
   intentById: 'sqlite_autoindex_intents_1',
   childIntents: 'intents_by_parent',
   intentsOfOrder: 'intents_by_order',
-  intentsInState: 'intents_by_state',
+  openIntentsInState: 'intents_open_by_state',
   openIntents: 'intents_open',
   intentHistory: 'intent_events_by_intent',
   findOrder: 'sqlite_autoindex_orders_1',
@@ -64,7 +64,7 @@ describe('journal query plans', () => {
   });
 
   it('answers the look-ups that can return many rows in index order, without sorting them', () => {
-    for (const name of ['childIntents', 'intentsInState', 'intentHistory', 'orderLines', 'pendingOutbox'] as const) {
+    for (const name of ['childIntents', 'openIntentsInState', 'intentHistory', 'orderLines', 'pendingOutbox'] as const) {
       expect(plan(database, journalQueries[name]).join(' | '), name).not.toMatch(/TEMP B-TREE/);
     }
   });

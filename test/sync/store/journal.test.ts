@@ -125,6 +125,18 @@ describe('Journal', () => {
     expect(journal.pendingOutboxBatch(10, size(all[0]!)).more).toBe(true);
   });
 
+  it('finds open intents by state, oldest first, and not final ones in the same state', () => {
+    let now = 1_700_000_000_000;
+    const journal = open(freshFile(), () => (now += 1));
+    journal.createIntent({ id: 'offline-1', kind: 'payment', orderId: null, method: 'offline-code', amountMinor: 100, state: 'accepted-offline', isFinal: false });
+    journal.createIntent({ id: 'cash-1', kind: 'payment', orderId: null, method: 'cash', amountMinor: 100, state: 'paid', isFinal: true });
+    journal.createIntent({ id: 'offline-2', kind: 'payment', orderId: null, method: 'offline-code', amountMinor: 200, state: 'accepted-offline', isFinal: false });
+    journal.createIntent({ id: 'odd-final', kind: 'payment', orderId: null, method: 'x', amountMinor: 1, state: 'accepted-offline', isFinal: true });
+    journal.transitionIntent('offline-1', { from: 'accepted-offline', to: 'settled', isFinal: true });
+    expect(journal.openIntentsInState('accepted-offline').map((intent) => intent.id)).toEqual(['offline-2']);
+    expect(journal.intentsInState('accepted-offline').map((intent) => intent.id)).toEqual(['offline-2', 'odd-final']);
+  });
+
   it('keeps PIN lockout state across reopen', () => {
     const file = freshFile();
     open(file).savePinAttemptState('cashier', { failedAttempts: 5, lockedUntilMs: 99 });
