@@ -159,7 +159,7 @@ describe('ReceiptPageWriter', () => {
 
   it('numbers pages on across restarts, and keeps only the newest pages on disk', async () => {
     const folder = tempFolder();
-    const first = new ReceiptPageWriter({ folder, prefix: 'receipt', profile, keepPages: 3 });
+    const first = new ReceiptPageWriter({ folder, prefix: 'receipt', profile, keepPages: 3, minPictureIntervalMs: 0 });
     for (let index = 1; index <= 5; index += 1) first.write(receiptWith(`R${index}`));
     await first.idle();
     expect(names(folder)).toEqual(['receipt-0003.png', 'receipt-0003.txt', 'receipt-0004.png', 'receipt-0004.txt', 'receipt-0005.png', 'receipt-0005.txt']);
@@ -200,6 +200,18 @@ describe('ReceiptPageWriter', () => {
     await writer.idle();
     await eventually(() => names(folder).filter((name) => name.startsWith('receipt-')).length === 20);
     expect(names(folder).filter((name) => name.endsWith('.txt'))).toEqual(['kitchen-hot-0099.txt', ...Array.from({ length: 10 }, (_, index) => `receipt-00${String(index + 32)}.txt`)]);
+  });
+
+  it('draws at most one picture per interval: a receipt after a quiet spell at once, the next one later', async () => {
+    const folder = tempFolder();
+    const writer = new ReceiptPageWriter({ folder, prefix: 'receipt', profile, minPictureIntervalMs: 60_000 });
+    const first = writer.write(receiptWith('R1'));
+    const second = writer.write(receiptWith('R2'));
+    await eventually(() => existsSync(first.pngPath));
+    expect(existsSync(second.pngPath)).toBe(false);
+    writer.stop();
+    expect(writer.skippedPictures).toBe(1);
+    expect(existsSync(second.textPath)).toBe(true);
   });
 
   it('draws pictures after the write returns, and skips the oldest waiting ones when receipts come faster', async () => {
