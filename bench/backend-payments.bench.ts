@@ -15,6 +15,7 @@ import { enrollResponseSchema, journalBatchResponseSchema, type JournalEntry, ma
 import { buildSignedHeaders, newNonce } from '../sync/protocol/request-signing.js';
 import { startBackend } from '../backend/start-backend.js';
 import { JournalIngest } from '../backend/services/journal-ingest.js';
+import { formatCount, reportRow } from './support/bench-report.js';
 
 const iterations = Number(process.argv[2] ?? 300);
 const dir = mkdtempSync(join(tmpdir(), 'bench-backend-'));
@@ -35,7 +36,7 @@ function percentile(sortedMs: readonly number[], p: number): number {
   return sortedMs[Math.min(sortedMs.length - 1, Math.floor((p / 100) * sortedMs.length))] ?? Number.NaN;
 }
 
-async function measure(name: string, operation: (index: number) => Promise<void>): Promise<void> {
+async function measure(name: string, operation: (index: number) => Promise<void>): Promise<{ p50: number; p95: number }> {
   for (let index = 0; index < 20; index += 1) await operation(-1 - index);
   const samples: number[] = [];
   for (let index = 0; index < iterations; index += 1) {
@@ -45,6 +46,7 @@ async function measure(name: string, operation: (index: number) => Promise<void>
   }
   samples.sort((a, b) => a - b);
   process.stdout.write(`${name}: p50 ${percentile(samples, 50).toFixed(2)} ms, p95 ${percentile(samples, 95).toFixed(2)} ms (${iterations} runs)\n`);
+  return { p50: percentile(samples, 50), p95: percentile(samples, 95) };
 }
 
 try {
@@ -53,11 +55,11 @@ try {
   const identity = { id: enrolled.terminalId, secret: enrolled.terminalSecret };
   const wallet = sandboxWalletCodeResponseSchema.parse(await post('/sandbox/wallet/codes', { balanceMinor: maxSandboxBalanceMinor }));
 
-  await measure('create merchant-presented → QR content', async (index) => {
+  const qr = await measure('create merchant-presented → QR content', async (index) => {
     const payment = paymentResponseSchema.parse(await post('/v1/payments/merchant-presented', { paymentId: `bench-qr-${index}-x`, amountMinor: 1250, currency: 'CNY' }, identity)).payment;
     if (!payment.qrContent) throw new Error('no QR content');
   });
-  await measure('customer-presented pay → paid', async (index) => {
+  const pay = await measure('customer-presented pay → paid', async (index) => {
     const payment = paymentResponseSchema.parse(await post('/v1/payments/customer-presented', { paymentId: `bench-cp-${index}-x`, amountMinor: 100, currency: 'CNY', code: wallet.code }, identity)).payment;
     if (payment.status !== 'paid') throw new Error(`not paid: ${payment.status}`);
   });
@@ -79,6 +81,18 @@ try {
   for (let offset = 0; offset < rows; offset += 500) raw.ingest('T-raw', { entries: rawEntries.slice(offset, offset + 500) });
   const rawPerSecond = rows / ((performance.now() - rawStart) / 1000);
   process.stdout.write(`journal upload of ${rows} entries over HTTP: ${httpPerSecond.toFixed(0)} entries/s; raw insert: ${rawPerSecond.toFixed(0)} entries/s; ratio ${(httpPerSecond / rawPerSecond).toFixed(2)}\n`);
+  const latency = (value: { p50: number; p95: number }) => `p50 ${value.p50.toFixed(1)} ms, p95 ${value.p95.toFixed(1)} ms`;
+  reportRow({ id: 'backend-qr-latency', measure: 'Backend: create merchant-presented payment → QR content (sandbox, signed, loopback)', ours: latency(qr), baseline: 'n/a', ratio: null, target: 'informational', met: null });
+  reportRow({ id: 'backend-pay-latency', measure: 'Backend: customer-presented pay → paid (sandbox, signed, loopback)', ours: latency(pay), baseline: 'n/a', ratio: null, target: 'informational', met: null });
+  reportRow({
+    id: 'backend-journal-http',
+    measure: `Backend: journal upload of ${formatCount(rows)} entries over HTTP in batches of 500 vs the same JournalIngest called in-process`,
+    ours: `${formatCount(httpPerSecond)} entries/s`,
+    baseline: `${formatCount(rawPerSecond)} entries/s in-process`,
+    ratio: httpPerSecond / rawPerSecond,
+    target: 'informational',
+    met: null,
+  });
 } finally {
   await backend.close();
   rmSync(dir, { recursive: true, force: true });

@@ -191,6 +191,15 @@ export const backendMigrations: readonly BackendMigration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    description: 'index for the per-batch arrival sequence of journal uploads',
+    sql: `
+      -- journal-ingest.ts reads MAX(received_seq) of the uploading terminal once per batch; the
+      -- primary key (terminal_id, entry_id) made that a walk over all of the terminal's entries.
+      CREATE INDEX journal_entries_by_arrival ON journal_entries (terminal_id, received_seq);
+    `,
+  },
 ];
 
 export const latestBackendVersion = backendMigrations.reduce((latest, migration) => Math.max(latest, migration.version), 0);

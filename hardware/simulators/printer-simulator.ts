@@ -30,6 +30,11 @@ export type PrinterFault = (typeof printerFaults)[number];
 export interface PrinterSimulatorOptions {
   readonly profile: PrinterProfile;
   readonly fault?: PrinterFault | undefined;
+  /**
+   * How many of the newest receipts `receipts` keeps (default 100): a terminal prints for
+   * months, and every kept receipt holds its lines and pictures in memory.
+   */
+  readonly keepReceipts?: number | undefined;
   readonly onReceipt?: ((receipt: PrintedReceipt) => void) | undefined;
   /** Every decoded command, for the `terminal simulate printer` log. */
   readonly onCommand?: ((command: EscPosCommand) => void) | undefined;
@@ -57,19 +62,28 @@ export class PrinterSimulator {
   private qr: { data: string | null; moduleSize: number; level: QrErrorLevel } = { data: null, moduleSize: 3, level: 'L' };
   private asbEnabled = false;
   private readonly printed: PrintedReceipt[] = [];
+  private readonly keepReceipts: number;
+  private printedTotal = 0;
   private replySink: ((bytes: Uint8Array) => void) | null = null;
 
   constructor(private readonly options: PrinterSimulatorOptions) {
     this.decoder = new EscPosDecoder({ chineseEncoding: options.profile.chineseEncoding });
     this.faultState = options.fault ?? 'none';
+    this.keepReceipts = Math.max(1, options.keepReceipts ?? 100);
   }
 
   get fault(): PrinterFault {
     return this.faultState;
   }
 
+  /** The newest receipts (at most `keepReceipts`), oldest first. */
   get receipts(): readonly PrintedReceipt[] {
     return this.printed;
+  }
+
+  /** Receipts printed since the simulator started, including those no longer kept. */
+  get printedCount(): number {
+    return this.printedTotal;
   }
 
   get profile(): PrinterProfile {
@@ -213,28 +227,41 @@ export class PrinterSimulator {
   private printQr(): void {
     const data = this.qr.data;
     if (data === null || data.length === 0) return;
-    let modules: { size: number; get(row: number, column: number): number | boolean };
+    const { level, moduleSize } = this.qr;
+    const align = this.style.align;
+    // Drawing the symbol is most of the cost of printing a receipt: when the data surely fits a
+    // QR code (byte mode, version 40), the modules are built only if someone looks at the
+    // picture (the PNG page, a test). Longer data is encoded now, to report it if it cannot be.
+    if (utf8Length(data) <= qrByteCapacity[level]) {
+      let drawn: DrawnQr | undefined;
+      const draw = (): DrawnQr => (drawn ??= drawQr(QRCode.create(data, { errorCorrectionLevel: level }).modules, moduleSize));
+      this.elements.push({
+        kind: 'graphic',
+        source: 'qr',
+        qrContent: data,
+        align,
+        get widthDots() {
+          return draw().widthDots;
+        },
+        get heightDots() {
+          return draw().widthDots;
+        },
+        get pixels() {
+          return draw().pixels;
+        },
+      });
+      return;
+    }
+    let modules: QrModules;
     try {
-      modules = QRCode.create(data, { errorCorrectionLevel: this.qr.level }).modules;
+      modules = QRCode.create(data, { errorCorrectionLevel: level }).modules;
     } catch (error) {
       // A real printer prints nothing for data it cannot encode; say so in the log.
       this.options.onProblem?.(`QR not printable: ${error instanceof Error ? error.message : String(error)}`);
       return;
     }
-    const scale = this.qr.moduleSize;
-    const quiet = 4;
-    const widthDots = (modules.size + quiet * 2) * scale;
-    const pixels = new Uint8Array(widthDots * widthDots);
-    for (let row = 0; row < modules.size; row += 1) {
-      for (let column = 0; column < modules.size; column += 1) {
-        if (!modules.get(row, column)) continue;
-        for (let dy = 0; dy < scale; dy += 1) {
-          const start = ((row + quiet) * scale + dy) * widthDots + (column + quiet) * scale;
-          pixels.fill(1, start, start + scale);
-        }
-      }
-    }
-    this.elements.push({ kind: 'graphic', source: 'qr', qrContent: data, align: this.style.align, widthDots, heightDots: widthDots, pixels });
+    const { widthDots, pixels } = drawQr(modules, moduleSize);
+    this.elements.push({ kind: 'graphic', source: 'qr', qrContent: data, align, widthDots, heightDots: widthDots, pixels });
   }
 
   private printRaster(widthBytes: number, heightDots: number, data: Uint8Array): void {
@@ -256,16 +283,57 @@ export class PrinterSimulator {
     const elements = this.elements;
     this.elements = [];
     if (!hasContent) return;
+    this.printedTotal += 1;
     const receipt: PrintedReceipt = {
-      number: this.printed.length + 1,
+      number: this.printedTotal,
       elements,
       cut,
       lines: trimTrailingBlank(elements.flatMap((element) => (element.kind === 'text' ? [element.text] : []))),
       qrContents: elements.flatMap((element) => (element.kind === 'graphic' && element.qrContent !== null ? [element.qrContent] : [])),
     };
     this.printed.push(receipt);
+    if (this.printed.length > this.keepReceipts) this.printed.shift();
     this.options.onReceipt?.(receipt);
   }
+}
+
+interface QrModules {
+  readonly size: number;
+  get(row: number, column: number): number | boolean;
+}
+
+interface DrawnQr {
+  readonly widthDots: number;
+  readonly pixels: Uint8Array;
+}
+
+/** Bytes a version-40 symbol holds in byte mode, per error correction level (ISO/IEC 18004 table 7). */
+const qrByteCapacity: Readonly<Record<QrErrorLevel, number>> = { L: 2953, M: 2331, Q: 1663, H: 1273 };
+
+function utf8Length(text: string): number {
+  let length = 0;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    length += code < 0x80 ? 1 : code < 0x800 ? 2 : 3; // a surrogate pair counts 3 + 3 ≥ its 4 bytes
+  }
+  return length;
+}
+
+/** The symbol with a 4-module quiet zone, each module SCALE × SCALE dots; 1 = black. */
+function drawQr(modules: QrModules, scale: number): DrawnQr {
+  const quiet = 4;
+  const widthDots = (modules.size + quiet * 2) * scale;
+  const pixels = new Uint8Array(widthDots * widthDots);
+  for (let row = 0; row < modules.size; row += 1) {
+    for (let column = 0; column < modules.size; column += 1) {
+      if (!modules.get(row, column)) continue;
+      for (let dy = 0; dy < scale; dy += 1) {
+        const start = ((row + quiet) * scale + dy) * widthDots + (column + quiet) * scale;
+        pixels.fill(1, start, start + scale);
+      }
+    }
+  }
+  return { widthDots, pixels };
 }
 
 function trimTrailingBlank(lines: string[]): string[] {

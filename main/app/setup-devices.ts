@@ -26,7 +26,6 @@
  * device's state in `system.status` (`offline` with the reason); faulted jobs stay queued.
  */
 import { randomUUID } from 'node:crypto';
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { systemDeviceTimer, type DeviceTimer } from '../../hardware/devices/device-timer.js';
@@ -41,7 +40,7 @@ import { attachSimulatedPrinter } from '../../hardware/simulators/attach-simulat
 import { attachSimulatedScanner } from '../../hardware/simulators/attach-simulated-scanner.js';
 import type { PrinterSimulator } from '../../hardware/simulators/printer-simulator.js';
 import type { ScannerSimulator } from '../../hardware/simulators/scanner-simulator.js';
-import { writeReceiptFiles } from '../../hardware/simulators/write-receipt-files.js';
+import { ReceiptPageWriter } from '../../hardware/simulators/write-receipt-files.js';
 import { parseDeviceUri, type DeviceUri } from '../../hardware/transports/device-uri.js';
 import { createTransport, type AttachSimulator, type TransportDependencies } from '../../hardware/transports/open-transport.js';
 import type { Transport } from '../../hardware/transports/transport.js';
@@ -109,24 +108,13 @@ export interface DevicesSetup {
 
 const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-/** The highest NNNN among `<prefix>-NNNN.txt` in FOLDER (0 when none): numbering continues across restarts. */
-function lastPageNumber(folder: string, prefix: string): number {
-  let names: string[];
-  try {
-    names = readdirSync(folder);
-  } catch {
-    return 0; // no folder yet: nothing printed so far
-  }
-  const pattern = new RegExp(`^${prefix.replace(/[^A-Za-z0-9-]/g, '_')}-(\\d+)\\.txt$`);
-  return Math.max(0, ...names.map((name) => Number(pattern.exec(name)?.[1] ?? 0)));
-}
-
 export function setupDevices(options: DevicesSetupOptions): DevicesSetup {
   const { config, journal, events, logger } = options;
   const timer = options.timer ?? systemDeviceTimer;
   const locale = config.terminal.locale;
   const simulatedPrinterFolder = join(options.dataDir, 'simulated-printer');
   const simulatedPrinters = new Map<string, PrinterSimulator>();
+  const pageWriters: ReceiptPageWriter[] = [];
   let simulatedScanner: ScannerSimulator | undefined;
 
   const watchOptions = options.deviceWatch ?? {};
@@ -158,17 +146,15 @@ export function setupDevices(options: DevicesSetupOptions): DevicesSetup {
     (role: string, prefix: string): AttachSimulator =>
     (uri, link) => {
       if (uri.kind === 'printer') {
-        const safePrefix = prefix.replace(/[^A-Za-z0-9-]/g, '_');
-        let pageNumber = lastPageNumber(simulatedPrinterFolder, safePrefix);
-        const simulator: PrinterSimulator = attachSimulatedPrinter(uri, link, {
-          onReceipt: (receipt) => {
-            pageNumber += 1;
-            try {
-              writeReceiptFiles({ ...receipt, number: pageNumber }, simulatedPrinterFolder, simulator.profile, safePrefix);
-            } catch (error) {
-              logger.error({ role, err: error }, 'simulated printer could not write its receipt files');
-            }
-          },
+        const pages = new ReceiptPageWriter({
+          folder: simulatedPrinterFolder,
+          prefix,
+          profile: findPrinterProfile(uri.options['profile'] ?? defaultPrinterProfileName),
+          onProblem: (message, error) => logger.error({ role, err: error }, `simulated printer: ${message}`),
+        });
+        pageWriters.push(pages);
+        const simulator = attachSimulatedPrinter(uri, link, {
+          onReceipt: (receipt) => pages.write(receipt),
           onProblem: (message) => logger.warn({ role }, `simulated printer: ${message}`),
         });
         simulatedPrinters.set(role, simulator);
@@ -336,6 +322,7 @@ export function setupDevices(options: DevicesSetupOptions): DevicesSetup {
       unsubscribe();
       await scanner?.stop();
       for (const station of stations.values()) await station.stop();
+      for (const pages of pageWriters) pages.stop();
       store?.close();
     },
   };

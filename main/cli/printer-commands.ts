@@ -115,6 +115,6 @@ export function registerSimulatePrinterCommand(program: Command, { print }: CliC
       });
       await device.close();
       await pair.close();
-      print(`printer simulator stopped after ${simulator.receipts.length} receipt(s)`);
+      print(`printer simulator stopped after ${simulator.printedCount} receipt(s)`);
     });
 }

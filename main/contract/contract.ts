@@ -410,14 +410,4 @@ export type TerminalEvent = { [K in EventName]: { readonly name: K; readonly pay
 /** The client-side view of the contract: one async function per command. */
 export type TerminalApi = { [K in CommandName]: (input: CommandInput<K>) => Promise<CommandResult<CommandOutput<K>>> };
 
-/** Transport-neutral names shared by the Electron preload and the browser-mode host. */
-export const ipcChannels = { call: 'terminal:call', event: 'terminal:event' } as const;
-export const browserApi = {
-  callPathPrefix: '/api/call/',
-  eventsPath: '/api/events',
-  /** WebSocket subprotocols: the first names the protocol, the second carries the token. */
-  eventsProtocol: 'terminal-events.v1',
-  tokenProtocolPrefix: 'token.',
-  /** `POST {"code": "<launch code>"}` (no token) answers the token once per code (main/host/launch-code.ts). */
-  launchPath: '/api/launch',
-} as const;
+export { browserApi, ipcChannels } from './contract-names.js';

@@ -41,7 +41,7 @@ export class VerifyingOfflineCodeAcceptor implements OfflineCodeAcceptor {
 
 /** Offline payments waiting to be forwarded, against the caps (for status and the UI). */
 export function offlineTotals(journal: Journal, policy: OfflineAcceptancePolicy): OfflineTotals {
-  const pending = journal.intentsInState('accepted-offline');
+  const pending = journal.openIntentsInState('accepted-offline');
   return {
     pendingCount: pending.length,
     pendingMinor: pending.reduce((sum, intent) => sum + intent.amountMinor, 0),

@@ -315,7 +315,7 @@ export class PaymentService {
 
   private acceptOfflineCode(input: StartPaymentInput, code: string, paymentIntentId: string): StartedPayment {
     if (!this.deps.offlineCodes) throw new PaymentServiceError('unavailable', 'this terminal does not accept offline payment codes (no wallet key in its settings)');
-    const stored = this.deps.journal.intentsInState('accepted-offline');
+    const stored = this.deps.journal.openIntentsInState('accepted-offline');
     const decision = this.deps.offlineCodes.evaluate(code, input.order.totalMinor, stored, this.deps.clock.nowMs());
     if (!decision.ok) throw new PaymentServiceError('invalid-argument', `offline code refused: ${decision.reason}`);
     // The backend recognises an offline payment by `detail.offlineCode` on the uploaded intent.

@@ -3,14 +3,9 @@
  * bridge (`window.terminal`) or, in browser mode, HTTP + WebSocket with the start token (which a
  * window opened by the terminal gets by exchanging a one-time launch code).
  */
-import {
-  browserApi,
-  commandNames,
-  type CommandName,
-  type CommandResult,
-  type TerminalApi,
-  type TerminalEvent,
-} from '../../main/contract/contract.js';
+// Values only from the schema-free names module: importing contract.ts here would bundle zod and every schema.
+import { browserApi, commandNames } from '../../main/contract/contract-names.js';
+import type { CommandName, CommandResult, TerminalApi, TerminalEvent } from '../../main/contract/contract.js';
 
 export interface TerminalClient {
   readonly api: TerminalApi;

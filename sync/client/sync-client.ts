@@ -15,6 +15,7 @@
 import type { Clock } from '../../kernel/clock.js';
 import { fullJitterDelayMs, type BackoffPolicy } from '../../kernel/backoff.js';
 import { sleep, type Timers } from '../../kernel/timers.js';
+import { maxJournalBatchEntries } from '../protocol/backend-api.js';
 import type { Journal, OutboxEntry } from '../store/journal.js';
 import type { Connectivity } from './backend-health-probe.js';
 
@@ -71,21 +72,38 @@ export interface SyncStatus {
 }
 
 export interface SyncClientOptions {
+  /** Most entries per upload (the backend takes up to `maxJournalBatchEntries`). */
   readonly batchSize: number;
+  /**
+   * Most payload JSON per upload, in characters (≤ 3 bytes each in UTF-8): with the envelope of
+   * `batchSize` entries it keeps a batch under the backend's `maxRequestBodyBytes`.
+   */
+  readonly maxBatchPayloadChars: number;
   readonly backoff: BackoffPolicy;
   readonly retryBudget: { readonly maxRetries: number; readonly windowMs: number };
   /** How often an idle client looks at the outbox (writes also call `notify`). */
   readonly idleIntervalMs: number;
+  /**
+   * How long after a `notify` the client waits before uploading, so the rows of several sales
+   * go up in one batch: each upload costs a signed round trip and three fsyncs (the backend's
+   * nonce and ingest, the journal's settle), which per sale halved a counter's throughput.
+   */
+  readonly notifyDelayMs: number;
   /** Minimum time between distribution pulls. */
   readonly pullIntervalMs: number;
   readonly random: () => number;
 }
 
 export const defaultSyncClientOptions: SyncClientOptions = {
-  batchSize: 100,
+  // Each upload costs fixed work on both sides (a signed round trip, the backend's nonce and
+  // ingest transactions, the journal's settle transaction: three fsyncs); a backlog drains about
+  // twice as fast in batches of 500 as of 100 (docs/benchmarks.md, sync drain).
+  batchSize: maxJournalBatchEntries,
+  maxBatchPayloadChars: 256 * 1024,
   backoff: { baseMs: 1_000, capMs: 60_000 },
   retryBudget: { maxRetries: 20, windowMs: 10 * 60_000 },
   idleIntervalMs: 5_000,
+  notifyDelayMs: 200,
   pullIntervalMs: 5 * 60_000,
   random: Math.random,
 };
@@ -119,6 +137,8 @@ export class SyncClient {
   private draining: Promise<DrainOutcome> | undefined;
   private syncNowWaiters: ((status: SyncStatus) => void)[] = [];
   private notified = false;
+  /** Cancels the pending wake-up of a `notify`; undefined when none is pending. */
+  private cancelNotifyWake: (() => void) | undefined;
 
   constructor(
     private readonly deps: SyncClientDeps,
@@ -133,15 +153,20 @@ export class SyncClient {
 
   async stop(): Promise<void> {
     this.stopController.abort();
+    this.cancelPendingNotifyWake();
     this.wake.abort();
     await this.loop;
     for (const waiter of this.syncNowWaiters.splice(0)) waiter(this.status());
   }
 
-  /** New outbox rows exist: drain soon (does not cut a backoff wait short). */
+  /** New outbox rows exist: drain after `notifyDelayMs` (does not cut a backoff wait short). */
   notify(): void {
     this.notified = true;
-    if (this.consecutiveFailures === 0) this.wake.abort();
+    if (this.consecutiveFailures !== 0 || this.cancelNotifyWake) return;
+    this.cancelNotifyWake = this.deps.timers.setTimer(() => {
+      this.cancelNotifyWake = undefined;
+      this.wake.abort();
+    }, this.options.notifyDelayMs);
   }
 
   /** "Sync now": skip any backoff or budget wait, drain, and answer with the status after it. */
@@ -167,6 +192,15 @@ export class SyncClient {
     };
   }
 
+  private notifyWakePending(): boolean {
+    return this.cancelNotifyWake !== undefined;
+  }
+
+  private cancelPendingNotifyWake(): void {
+    this.cancelNotifyWake?.();
+    this.cancelNotifyWake = undefined;
+  }
+
   private retryBudgetLeft(): number {
     const since = this.deps.timers.monotonicNowMs() - this.options.retryBudget.windowMs;
     this.retryTimesMono = this.retryTimesMono.filter((at) => at > since);
@@ -176,6 +210,8 @@ export class SyncClient {
   private async run(): Promise<void> {
     while (!this.stopController.signal.aborted) {
       const waiters = this.syncNowWaiters.splice(0);
+      // This drain reads every row written so far: a pending notify wake-up has nothing left to do.
+      this.cancelPendingNotifyWake();
       this.notified = false;
       const outcome = await this.drain();
       let delayMs: number;
@@ -189,17 +225,20 @@ export class SyncClient {
         const oldest = this.retryTimesMono[0] ?? this.deps.timers.monotonicNowMs();
         delayMs = Math.max(oldest + this.options.retryBudget.windowMs - this.deps.timers.monotonicNowMs(), 0);
       }
+      // A notify during a failed drain must not cut the backoff short.
+      if (!outcome.ok) this.cancelPendingNotifyWake();
       this.nextAttemptAtMs = outcome.ok ? null : this.deps.clock.nowMs() + delayMs;
       this.publish();
       for (const waiter of waiters) waiter(this.status());
-      // "Sync now" asked during the drain, or new rows while healthy: go again at once.
-      if (this.syncNowWaiters.length > 0 || (outcome.ok && this.notified)) continue;
+      // "Sync now" asked during the drain, or new rows while healthy whose wake-up already came
+      // (the drain took longer than the notify delay): go again at once.
+      if (this.syncNowWaiters.length > 0 || (outcome.ok && this.notified && !this.notifyWakePending())) continue;
       this.wake = new AbortController();
       await sleep(this.deps.timers, delayMs, this.wake.signal);
     }
   }
 
-  /** Uploads batches until the outbox is empty or a batch fails. Never throws. */
+  /** Uploads batches until one holds everything that was pending when it was read, or one fails. Never throws. */
   private drain(): Promise<DrainOutcome> {
     if (!this.draining) {
       this.draining = this.drainBatches().finally(() => {
@@ -211,16 +250,19 @@ export class SyncClient {
 
   private async drainBatches(): Promise<DrainOutcome> {
     for (let round = 0; ; round += 1) {
-      const batch = this.deps.journal.pendingOutbox(this.options.batchSize);
+      const { entries: batch, more } = this.deps.journal.pendingOutboxBatch(this.options.batchSize, this.options.maxBatchPayloadChars);
       if (batch.length === 0 && (round > 0 || !this.deps.uploader.ping)) break;
       const outcome = batch.length === 0 ? await this.ping() : await this.uploadBatch(batch);
-      if (batch.length === 0 && outcome.ok) break;
       if (!outcome.ok) {
         this.consecutiveFailures += 1;
         this.connectivity = outcome.connectivity;
         this.lastError = outcome.message;
         return outcome;
       }
+      // A batch that held everything pending when it was read ends the drain: rows written
+      // during its upload were notified and go up after the notify delay, together, instead
+      // of one small upload per sale while sales keep coming.
+      if (!more) break;
     }
     this.consecutiveFailures = 0;
     this.connectivity = 'online';
@@ -245,6 +287,9 @@ export class SyncClient {
     }
     const byId = new Map(results.map((result) => [result.entryId, result]));
     let retryLater: string | null = null;
+    const acknowledged: string[] = [];
+    const deadLettered: { entryId: string; reason: string }[] = [];
+    const retried: { entryId: string; error: string }[] = [];
     for (const entry of batch) {
       const result = byId.get(entry.entryId);
       if (!result) {
@@ -252,15 +297,19 @@ export class SyncClient {
         continue;
       }
       if (result.status === 'accepted') {
+        // Verdicts first: a crash before the acknowledgements below replays the entry, and the
+        // backend answers the replay with the same verdict (applying it is idempotent).
         if (result.offlinePayment) this.deps.onOfflinePayment?.(result.offlinePayment);
-        this.deps.journal.acknowledgeOutbox([entry.entryId]);
+        acknowledged.push(entry.entryId);
       } else if (!result.retryable) {
-        this.deps.journal.deadLetterOutbox(entry.entryId, result.error ?? 'rejected by the backend');
+        deadLettered.push({ entryId: entry.entryId, reason: result.error ?? 'rejected by the backend' });
       } else {
-        this.deps.journal.recordOutboxAttempt([entry.entryId], result.error ?? 'rejected for now');
+        retried.push({ entryId: entry.entryId, error: result.error ?? 'rejected for now' });
         retryLater ??= result.error ?? `entry ${entry.entryId} was rejected for now`;
       }
     }
+    // The whole batch's outcome in one journal transaction: one fsync per batch, not per entry.
+    this.deps.journal.settleOutbox({ acknowledged, deadLettered, retried });
     return retryLater === null ? { ok: true } : { ok: false, connectivity: 'degraded', message: retryLater };
   }
 

@@ -179,6 +179,17 @@ export const journalMigrations: readonly JournalMigration[] = [
     `,
   },
   {
+    version: 5,
+    description: 'indexes for the hot intent look-ups: children of a payment (refunds, vends) and open intents by state',
+    sql: `
+      -- Journal.childIntents (refund and vend flows): only refunds and vends have a parent.
+      CREATE INDEX intents_by_parent ON intents (parent_intent_id, created_at_ms) WHERE parent_intent_id IS NOT NULL;
+      -- Journal.openIntentsInState ('accepted-offline' on every offline-code sale and payment.open).
+      -- Partial: a cash sale's intent is final when written, so it costs the sale no index page.
+      CREATE INDEX intents_open_by_state ON intents (state, created_at_ms) WHERE is_final = 0;
+    `,
+  },
+  {
     version: 6,
     description: 'offline codes spent on this terminal, kept for good (docs/offline-rules.md#accepting-an-offline-code)',
     sql: `

@@ -15,6 +15,7 @@ import type { PinAttemptState } from '../../main/domain/pin-lockout.js';
 import type { RefundState } from '../../main/domain/refund-states.js';
 import type { VendState } from '../../main/domain/vend-states.js';
 import { journalMigrations, latestJournalVersion } from './journal-migrations.js';
+import { StatementCache } from './statement-cache.js';
 
 export type JournalOpenErrorCode = 'unreadable' | 'corrupt' | 'schema-too-new' | 'migration-failed';
 
@@ -123,6 +124,13 @@ export interface AuditRecord {
   readonly [field: string]: string | number | boolean | null;
 }
 
+/** What the backend answered for the entries of one upload (`Journal.settleOutbox`). */
+export interface OutboxSettlement {
+  readonly acknowledged: readonly string[];
+  readonly deadLettered: readonly { readonly entryId: string; readonly reason: string }[];
+  readonly retried: readonly { readonly entryId: string; readonly error: string }[];
+}
+
 export interface OutboxStats {
   readonly depth: number;
   readonly oldestCreatedAtMs: number | null;
@@ -152,6 +160,28 @@ interface IntentRow {
   updated_at_ms: number;
 }
 
+/**
+ * The look-ups that run per sale, per sync batch or per status call. Each is served by an index
+ * (never a scan of a table that grows with the journal); test/sync/store/journal-query-plans.test.ts
+ * checks every plan with EXPLAIN QUERY PLAN.
+ */
+export const journalQueries = {
+  intentById: 'SELECT * FROM intents WHERE id = ?',
+  childIntents: 'SELECT * FROM intents WHERE parent_intent_id = ? ORDER BY created_at_ms, rowid',
+  intentsOfOrder: 'SELECT * FROM intents WHERE order_id = ? ORDER BY created_at_ms, rowid',
+  openIntentsInState: 'SELECT * FROM intents WHERE is_final = 0 AND state = ? ORDER BY created_at_ms, rowid',
+  openIntents: 'SELECT * FROM intents WHERE is_final = 0 ORDER BY created_at_ms, id',
+  intentHistory: 'SELECT from_state, to_state, at_ms FROM intent_events WHERE intent_id = ? ORDER BY seq',
+  findOrder: 'SELECT o.id, o.receipt_number, o.total_minor, o.created_at_ms, (SELECT COUNT(*) FROM order_lines l WHERE l.order_id = o.id) AS line_count FROM orders o WHERE o.id = ?',
+  orderLines: 'SELECT product_id, name_json, quantity, unit_price_minor, line_total_minor, modifiers_json, note FROM order_lines WHERE order_id = ? ORDER BY line_no',
+  // INDEXED BY: the rowid order (seq) also satisfies ORDER BY, and a planner with statistics
+  // may walk the whole table past every acknowledged row; the partial index holds only pending ones.
+  pendingOutbox: 'SELECT seq, entry_id, kind, payload_json, created_at_ms, attempts FROM outbox INDEXED BY outbox_pending WHERE acked_at_ms IS NULL ORDER BY seq LIMIT ?',
+  pendingOutboxEntry: 'SELECT seq, kind, payload_json FROM outbox WHERE entry_id = ? AND acked_at_ms IS NULL',
+  acknowledgeOutboxEntry: 'UPDATE outbox SET acked_at_ms = ? WHERE entry_id = ? AND acked_at_ms IS NULL',
+  recordOutboxAttempt: 'UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE entry_id = ? AND acked_at_ms IS NULL',
+} as const;
+
 function sqliteCode(error: unknown): string {
   return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : '';
 }
@@ -177,6 +207,9 @@ function toIntent(row: IntentRow): IntentRecord {
 export class Journal {
   private readonly nowMs: () => number;
   private readonly newId: () => string;
+  private readonly statements: StatementCache;
+  /** One transaction wrapper for every write (BEGIN IMMEDIATE, or a savepoint when nested). */
+  private readonly transactionRunner: Database.Transaction<(work: () => unknown) => unknown>;
 
   private constructor(
     readonly file: string,
@@ -185,6 +218,17 @@ export class Journal {
   ) {
     this.nowMs = options.nowMs ?? Date.now;
     this.newId = options.newId ?? randomUUID;
+    this.statements = new StatementCache(db);
+    this.transactionRunner = db.transaction((work: () => unknown) => work());
+  }
+
+  private statement(sql: string): Database.Statement {
+    return this.statements.get(sql);
+  }
+
+  /** Runs WORK in one immediate transaction (joined as a savepoint when one is already open). */
+  private immediate<T>(work: () => T): T {
+    return this.transactionRunner.immediate(work) as T;
   }
 
   /**
@@ -256,25 +300,22 @@ export class Journal {
 
   private appendOutbox(kind: string, payload: unknown, atMs: number): string {
     const entryId = this.newId();
-    this.db
-      .prepare('INSERT INTO outbox (entry_id, kind, payload_json, created_at_ms) VALUES (?, ?, ?, ?)')
+    this.statement('INSERT INTO outbox (entry_id, kind, payload_json, created_at_ms) VALUES (?, ?, ?, ?)')
       .run(entryId, kind, JSON.stringify(payload), atMs);
     return entryId;
   }
 
   private nextCounter(name: string): number {
-    const row = this.db
-      .prepare('INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value')
+    const row = this.statement('INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value')
       .get(name) as { value: number };
     return row.value;
   }
 
   private insertOrder(order: OrderToRecord, atMs: number): string {
     const receiptNumber = `${order.terminalId}-${String(this.nextCounter('receipt')).padStart(6, '0')}`;
-    this.db
-      .prepare('INSERT INTO orders (id, receipt_number, terminal_id, mode, user_id, currency, total_minor, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+    this.statement('INSERT INTO orders (id, receipt_number, terminal_id, mode, user_id, currency, total_minor, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
       .run(order.id, receiptNumber, order.terminalId, order.mode, order.userId, order.currency, order.totalMinor, atMs);
-    const insertLine = this.db.prepare(
+    const insertLine = this.statement(
       'INSERT INTO order_lines (order_id, line_no, product_id, name_json, quantity, unit_price_minor, line_total_minor, modifiers_json, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     order.lines.forEach((line, index) => {
@@ -286,11 +327,9 @@ export class Journal {
 
   private insertIntent(intent: NewIntent, atMs: number): void {
     const detail = intent.detail ?? {};
-    this.db
-      .prepare('INSERT INTO intents (id, kind, order_id, parent_intent_id, method, amount_minor, currency, state, is_final, detail_json, created_at_ms, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+    this.statement('INSERT INTO intents (id, kind, order_id, parent_intent_id, method, amount_minor, currency, state, is_final, detail_json, created_at_ms, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
       .run(intent.id, intent.kind, intent.orderId, intent.parentIntentId ?? null, intent.method, intent.amountMinor, 'CNY', intent.state, intent.isFinal ? 1 : 0, JSON.stringify(detail), atMs, atMs);
-    this.db
-      .prepare('INSERT INTO intent_events (intent_id, from_state, to_state, detail_json, at_ms) VALUES (?, NULL, ?, ?, ?)')
+    this.statement('INSERT INTO intent_events (intent_id, from_state, to_state, detail_json, at_ms) VALUES (?, NULL, ?, ?, ?)')
       .run(intent.id, intent.state, JSON.stringify(detail), atMs);
     this.appendOutbox('intent.created', { ...intent, parentIntentId: intent.parentIntentId ?? null, detail, currency: 'CNY', atMs }, atMs);
   }
@@ -298,11 +337,11 @@ export class Journal {
   /** Records an order and, when given, its first intents, in one durable transaction. */
   recordOrder(order: OrderToRecord, intents: readonly NewIntent[] = []): { receiptNumber: string; createdAtMs: number } {
     const atMs = this.nowMs();
-    const receiptNumber = this.db.transaction(() => {
+    const receiptNumber = this.immediate(() => {
       const number = this.insertOrder(order, atMs);
       for (const intent of intents) this.insertIntent(intent, atMs);
       return number;
-    }).immediate();
+    });
     return { receiptNumber, createdAtMs: atMs };
   }
 
@@ -316,11 +355,11 @@ export class Journal {
     const atMs = this.nowMs();
     const receiptNumber = this.db
       .transaction(() => {
-        const earlier = this.db.prepare('SELECT payment_intent_id FROM spent_offline_codes WHERE code_id = ?').get(spent.codeId) as { payment_intent_id: string } | undefined;
+        const earlier = this.statement('SELECT payment_intent_id FROM spent_offline_codes WHERE code_id = ?').get(spent.codeId) as { payment_intent_id: string } | undefined;
         if (earlier) throw new OfflineCodeSpentError(spent.codeId, earlier.payment_intent_id);
         const number = this.insertOrder(order, atMs);
         this.insertIntent(payment, atMs);
-        this.db.prepare('INSERT INTO spent_offline_codes (code_id, payment_intent_id, accepted_at_ms, code_expires_at_ms) VALUES (?, ?, ?, ?)').run(spent.codeId, payment.id, atMs, spent.codeExpiresAtMs);
+        this.statement('INSERT INTO spent_offline_codes (code_id, payment_intent_id, accepted_at_ms, code_expires_at_ms) VALUES (?, ?, ?, ?)').run(spent.codeId, payment.id, atMs, spent.codeExpiresAtMs);
         return number;
       })
       .immediate();
@@ -329,12 +368,12 @@ export class Journal {
 
   /** The payment that spent offline code CODEID on this terminal, if any. */
   offlineCodeSpentBy(codeId: string): string | undefined {
-    return (this.db.prepare('SELECT payment_intent_id FROM spent_offline_codes WHERE code_id = ?').get(codeId) as { payment_intent_id: string } | undefined)?.payment_intent_id;
+    return (this.statement('SELECT payment_intent_id FROM spent_offline_codes WHERE code_id = ?').get(codeId) as { payment_intent_id: string } | undefined)?.payment_intent_id;
   }
 
   createIntent(intent: NewIntent): IntentRecord {
     const atMs = this.nowMs();
-    this.db.transaction(() => this.insertIntent(intent, atMs)).immediate();
+    this.immediate(() => this.insertIntent(intent, atMs));
     return this.getIntent(intent.id);
   }
 
@@ -344,8 +383,8 @@ export class Journal {
    */
   transitionIntent(intentId: string, transition: IntentTransition): IntentRecord {
     const atMs = this.nowMs();
-    this.db.transaction(() => {
-      const row = this.db.prepare('SELECT * FROM intents WHERE id = ?').get(intentId) as IntentRow | undefined;
+    this.immediate(() => {
+      const row = this.statement(journalQueries.intentById).get(intentId) as IntentRow | undefined;
       if (!row) throw new JournalConflictError(`unknown intent "${intentId}"`);
       if (row.is_final === 1) throw new JournalConflictError(`intent "${intentId}" is already final in state "${row.state}"`);
       if (row.state !== transition.from) {
@@ -353,14 +392,12 @@ export class Journal {
       }
       const eventDetail = transition.detail ?? {};
       const detail = { ...(JSON.parse(row.detail_json) as Record<string, unknown>), ...eventDetail };
-      this.db
-        .prepare('UPDATE intents SET state = ?, is_final = ?, detail_json = ?, updated_at_ms = ? WHERE id = ?')
+      this.statement('UPDATE intents SET state = ?, is_final = ?, detail_json = ?, updated_at_ms = ? WHERE id = ?')
         .run(transition.to, transition.isFinal ? 1 : 0, JSON.stringify(detail), atMs, intentId);
-      this.db
-        .prepare('INSERT INTO intent_events (intent_id, from_state, to_state, detail_json, at_ms) VALUES (?, ?, ?, ?, ?)')
+      this.statement('INSERT INTO intent_events (intent_id, from_state, to_state, detail_json, at_ms) VALUES (?, ?, ?, ?, ?)')
         .run(intentId, transition.from, transition.to, JSON.stringify(eventDetail), atMs);
       this.appendOutbox('intent.transitioned', { intentId, from: transition.from, to: transition.to, isFinal: transition.isFinal, detail: eventDetail, atMs }, atMs);
-    }).immediate();
+    });
     return this.getIntent(intentId);
   }
 
@@ -370,12 +407,12 @@ export class Journal {
    * durable together or not at all. WORK must be synchronous; a throw rolls everything back.
    */
   atomically<T>(work: () => T): T {
-    return this.db.transaction(work).immediate();
+    return this.immediate(work);
   }
 
   /** Live stock per vending slot (migration 4); slots never seeded are absent. */
   slotStock(): Map<number, number> {
-    const rows = this.db.prepare('SELECT slot, quantity FROM slot_stock ORDER BY slot').all() as { slot: number; quantity: number }[];
+    const rows = this.statement('SELECT slot, quantity FROM slot_stock ORDER BY slot').all() as { slot: number; quantity: number }[];
     return new Map(rows.map((row) => [row.slot, row.quantity]));
   }
 
@@ -385,12 +422,12 @@ export class Journal {
    */
   seedSlotStock(slots: readonly { readonly slot: number; readonly stock: number }[]): number[] {
     const atMs = this.nowMs();
-    return this.db.transaction(() => {
-      const insert = this.db.prepare('INSERT INTO slot_stock (slot, quantity, updated_at_ms) VALUES (?, ?, ?) ON CONFLICT(slot) DO NOTHING');
+    return this.immediate(() => {
+      const insert = this.statement('INSERT INTO slot_stock (slot, quantity, updated_at_ms) VALUES (?, ?, ?) ON CONFLICT(slot) DO NOTHING');
       const seeded = slots.filter((entry) => insert.run(entry.slot, entry.stock, atMs).changes === 1);
       if (seeded.length > 0) this.appendOutbox('slot-stock.seeded', { slots: seeded.map(({ slot, stock }) => ({ slot, stock })), atMs }, atMs);
       return seeded.map((entry) => entry.slot);
-    }).immediate();
+    });
   }
 
   /**
@@ -400,67 +437,74 @@ export class Journal {
    */
   takeFromSlotStock(slot: number, detail: Record<string, unknown> = {}): number | undefined {
     const atMs = this.nowMs();
-    return this.db.transaction(() => {
-      const row = this.db.prepare('UPDATE slot_stock SET quantity = quantity - 1, updated_at_ms = ? WHERE slot = ? AND quantity > 0 RETURNING quantity').get(atMs, slot) as { quantity: number } | undefined;
+    return this.immediate(() => {
+      const row = this.statement('UPDATE slot_stock SET quantity = quantity - 1, updated_at_ms = ? WHERE slot = ? AND quantity > 0 RETURNING quantity').get(atMs, slot) as { quantity: number } | undefined;
       if (!row) return undefined;
       this.appendOutbox('slot-stock.changed', { slot, deltaQuantity: -1, quantity: row.quantity, detail, atMs }, atMs);
       return row.quantity;
-    }).immediate();
+    });
   }
 
   getIntent(intentId: string): IntentRecord {
-    const row = this.db.prepare('SELECT * FROM intents WHERE id = ?').get(intentId) as IntentRow | undefined;
+    const row = this.statement(journalQueries.intentById).get(intentId) as IntentRow | undefined;
     if (!row) throw new JournalConflictError(`unknown intent "${intentId}"`);
     return toIntent(row);
   }
 
   /** The intent with this id, or undefined (unlike `getIntent`, which throws). */
   findIntent(intentId: string): IntentRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM intents WHERE id = ?').get(intentId) as IntentRow | undefined;
+    const row = this.statement(journalQueries.intentById).get(intentId) as IntentRow | undefined;
     return row && toIntent(row);
   }
 
   /** Intents whose parent is PARENTINTENTID (the refunds of a payment), oldest first. */
   childIntents(parentIntentId: string): IntentRecord[] {
-    return (this.db.prepare('SELECT * FROM intents WHERE parent_intent_id = ? ORDER BY created_at_ms, rowid').all(parentIntentId) as IntentRow[]).map(toIntent);
+    return (this.statement(journalQueries.childIntents).all(parentIntentId) as IntentRow[]).map(toIntent);
   }
 
   /** Intents of one order, oldest first. */
   intentsOfOrder(orderId: string): IntentRecord[] {
-    return (this.db.prepare('SELECT * FROM intents WHERE order_id = ? ORDER BY created_at_ms, rowid').all(orderId) as IntentRow[]).map(toIntent);
+    return (this.statement(journalQueries.intentsOfOrder).all(orderId) as IntentRow[]).map(toIntent);
   }
 
-  /** Intents in STATE (any kind), oldest first. */
+  /**
+   * Intents in STATE (any kind), oldest first. Reads the whole intents table (there is no index
+   * on the state of final intents, which would cost every sale a page): for a state an intent
+   * waits in, like `accepted-offline`, use `openIntentsInState`.
+   */
   intentsInState(state: IntentState): IntentRecord[] {
-    return (this.db.prepare('SELECT * FROM intents WHERE state = ? ORDER BY created_at_ms, rowid').all(state) as IntentRow[]).map(toIntent);
+    return (this.statement('SELECT * FROM intents WHERE state = ? ORDER BY created_at_ms, rowid').all(state) as IntentRow[]).map(toIntent);
+  }
+
+  /** Intents not yet final that are in STATE (e.g. `accepted-offline`), oldest first; indexed. */
+  openIntentsInState(state: IntentState): IntentRecord[] {
+    return (this.statement(journalQueries.openIntentsInState).all(state) as IntentRow[]).map(toIntent);
   }
 
   /** Intents not yet in a final state, oldest first: what must be resolved before selling. */
   openIntents(): IntentRecord[] {
-    return (this.db.prepare('SELECT * FROM intents WHERE is_final = 0 ORDER BY created_at_ms, id').all() as IntentRow[]).map(toIntent);
+    return (this.statement(journalQueries.openIntents).all() as IntentRow[]).map(toIntent);
   }
 
   intentHistory(intentId: string): { from: IntentState | null; to: IntentState; atMs: number }[] {
-    return (this.db.prepare('SELECT from_state, to_state, at_ms FROM intent_events WHERE intent_id = ? ORDER BY seq').all(intentId) as { from_state: IntentState | null; to_state: IntentState; at_ms: number }[]).map(
+    return (this.statement(journalQueries.intentHistory).all(intentId) as { from_state: IntentState | null; to_state: IntentState; at_ms: number }[]).map(
       (row) => ({ from: row.from_state, to: row.to_state, atMs: row.at_ms }),
     );
   }
 
   countOrders(): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM orders').get() as { n: number }).n;
+    return (this.statement('SELECT COUNT(*) AS n FROM orders').get() as { n: number }).n;
   }
 
   findOrder(orderId: string): { id: string; receiptNumber: string; totalMinor: number; lineCount: number; createdAtMs: number } | undefined {
-    const row = this.db
-      .prepare('SELECT o.id, o.receipt_number, o.total_minor, o.created_at_ms, (SELECT COUNT(*) FROM order_lines l WHERE l.order_id = o.id) AS line_count FROM orders o WHERE o.id = ?')
+    const row = this.statement(journalQueries.findOrder)
       .get(orderId) as { id: string; receipt_number: string; total_minor: number; created_at_ms: number; line_count: number } | undefined;
     return row && { id: row.id, receiptNumber: row.receipt_number, totalMinor: row.total_minor, lineCount: row.line_count, createdAtMs: row.created_at_ms };
   }
 
   /** The lines of ORDERID as recorded (catalog names and modifiers at sale time), in line order; [] for an unknown order. */
   orderLines(orderId: string): OrderLine[] {
-    const rows = this.db
-      .prepare('SELECT product_id, name_json, quantity, unit_price_minor, line_total_minor, modifiers_json, note FROM order_lines WHERE order_id = ? ORDER BY line_no')
+    const rows = this.statement(journalQueries.orderLines)
       .all(orderId) as { product_id: string; name_json: string; quantity: number; unit_price_minor: number; line_total_minor: number; modifiers_json: string; note: string | null }[];
     return rows.map((row) => ({
       productId: row.product_id,
@@ -473,27 +517,41 @@ export class Journal {
     }));
   }
 
-  /** Unacknowledged outbox entries in the order they were written. */
-  pendingOutbox(limit: number): OutboxEntry[] {
-    const rows = this.db
-      .prepare('SELECT seq, entry_id, kind, payload_json, created_at_ms, attempts FROM outbox WHERE acked_at_ms IS NULL ORDER BY seq LIMIT ?')
-      .all(limit) as { seq: number; entry_id: string; kind: string; payload_json: string; created_at_ms: number; attempts: number }[];
-    return rows.map((row) => ({ seq: row.seq, entryId: row.entry_id, kind: row.kind, payload: JSON.parse(row.payload_json), createdAtMs: row.created_at_ms, attempts: row.attempts }));
+  /**
+   * Unacknowledged outbox entries in the order they were written: at most LIMIT, and no more
+   * than MAXPAYLOADCHARS characters of payload JSON in all (the first entry always, however
+   * large), so a batch of big orders stays within the backend's request size.
+   */
+  pendingOutbox(limit: number, maxPayloadChars = Number.POSITIVE_INFINITY): OutboxEntry[] {
+    return this.pendingOutboxBatch(limit, maxPayloadChars).entries;
+  }
+
+  /** `pendingOutbox`, and whether more entries were pending than the batch holds. */
+  pendingOutboxBatch(limit: number, maxPayloadChars = Number.POSITIVE_INFINITY): { entries: OutboxEntry[]; more: boolean } {
+    const rows = this.statement(journalQueries.pendingOutbox).all(limit + 1) as { seq: number; entry_id: string; kind: string; payload_json: string; created_at_ms: number; attempts: number }[];
+    const entries: OutboxEntry[] = [];
+    let payloadChars = 0;
+    for (const row of rows) {
+      payloadChars += row.payload_json.length;
+      if (entries.length === limit || (entries.length > 0 && payloadChars > maxPayloadChars)) return { entries, more: true };
+      entries.push({ seq: row.seq, entryId: row.entry_id, kind: row.kind, payload: JSON.parse(row.payload_json), createdAtMs: row.created_at_ms, attempts: row.attempts });
+    }
+    return { entries, more: false };
   }
 
   /** Marks entries the backend acknowledged. Unknown or already acknowledged ids are ignored. */
   acknowledgeOutbox(entryIds: readonly string[]): number {
     const atMs = this.nowMs();
-    const statement = this.db.prepare('UPDATE outbox SET acked_at_ms = ? WHERE entry_id = ? AND acked_at_ms IS NULL');
-    return this.db.transaction(() => entryIds.reduce((count, id) => count + statement.run(atMs, id).changes, 0)).immediate();
+    const statement = this.statement(journalQueries.acknowledgeOutboxEntry);
+    return this.immediate(() => entryIds.reduce((count, id) => count + statement.run(atMs, id).changes, 0));
   }
 
   /** Counts a failed delivery attempt of ENTRYIDS and keeps the last error text (for the technician). */
   recordOutboxAttempt(entryIds: readonly string[], error: string): void {
-    const statement = this.db.prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE entry_id = ? AND acked_at_ms IS NULL');
-    this.db.transaction(() => {
+    const statement = this.statement(journalQueries.recordOutboxAttempt);
+    this.immediate(() => {
       for (const id of entryIds) statement.run(error.slice(0, 500), id);
-    }).immediate();
+    });
   }
 
   /**
@@ -503,22 +561,42 @@ export class Journal {
    */
   deadLetterOutbox(entryId: string, reason: string): boolean {
     const atMs = this.nowMs();
-    return this.db.transaction(() => {
-      const row = this.db.prepare('SELECT seq, kind, payload_json FROM outbox WHERE entry_id = ? AND acked_at_ms IS NULL').get(entryId) as
+    return this.immediate(() => {
+      const row = this.statement(journalQueries.pendingOutboxEntry).get(entryId) as
         | { seq: number; kind: string; payload_json: string }
         | undefined;
       if (!row) return false;
-      this.db
-        .prepare('INSERT INTO dead_letters (entry_id, outbox_seq, kind, payload_json, reason, rejected_at_ms) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(entry_id) DO NOTHING')
+      this.statement('INSERT INTO dead_letters (entry_id, outbox_seq, kind, payload_json, reason, rejected_at_ms) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(entry_id) DO NOTHING')
         .run(entryId, row.seq, row.kind, row.payload_json, reason, atMs);
-      this.db.prepare('UPDATE outbox SET acked_at_ms = ?, last_error = ? WHERE entry_id = ?').run(atMs, `dead letter: ${reason}`.slice(0, 500), entryId);
+      this.statement('UPDATE outbox SET acked_at_ms = ?, last_error = ? WHERE entry_id = ?').run(atMs, `dead letter: ${reason}`.slice(0, 500), entryId);
       return true;
-    }).immediate();
+    });
+  }
+
+  /**
+   * Applies the backend's answers for one uploaded batch in ONE transaction (one fsync, where an
+   * acknowledgement per entry cost one each): ACKNOWLEDGED entries leave the queue, DEADLETTERED
+   * ones move to `dead_letters` with their reason, RETRIED ones count a failed attempt and keep
+   * their error. Unknown or no longer pending ids are ignored. Throws (and changes nothing) when
+   * the transaction fails.
+   */
+  settleOutbox(outcome: OutboxSettlement): { acknowledged: number; deadLettered: number } {
+    const atMs = this.nowMs();
+    const acknowledge = this.statement(journalQueries.acknowledgeOutboxEntry);
+    const attempt = this.statement(journalQueries.recordOutboxAttempt);
+    return this.immediate(() => {
+      let acknowledged = 0;
+      for (const entryId of outcome.acknowledged) acknowledged += acknowledge.run(atMs, entryId).changes;
+      let deadLettered = 0;
+      for (const { entryId, reason } of outcome.deadLettered) if (this.deadLetterOutbox(entryId, reason)) deadLettered += 1;
+      for (const { entryId, error } of outcome.retried) attempt.run(error.slice(0, 500), entryId);
+      return { acknowledged, deadLettered };
+    });
   }
 
   /** Dead letters, newest first, for the technician screen. */
   deadLetters(limit = 100): { entryId: string; outboxSeq: number; kind: string; payload: unknown; reason: string; rejectedAtMs: number }[] {
-    const rows = this.db.prepare('SELECT entry_id, outbox_seq, kind, payload_json, reason, rejected_at_ms FROM dead_letters ORDER BY rejected_at_ms DESC, outbox_seq DESC LIMIT ?').all(limit) as {
+    const rows = this.statement('SELECT entry_id, outbox_seq, kind, payload_json, reason, rejected_at_ms FROM dead_letters ORDER BY rejected_at_ms DESC, outbox_seq DESC LIMIT ?').all(limit) as {
       entry_id: string;
       outbox_seq: number;
       kind: string;
@@ -530,8 +608,8 @@ export class Journal {
   }
 
   outboxStats(): OutboxStats {
-    const pending = this.db.prepare('SELECT COUNT(*) AS depth, MIN(created_at_ms) AS oldest FROM outbox WHERE acked_at_ms IS NULL').get() as { depth: number; oldest: number | null };
-    const dead = this.db.prepare('SELECT COUNT(*) AS n FROM dead_letters').get() as { n: number };
+    const pending = this.statement('SELECT COUNT(*) AS depth, MIN(created_at_ms) AS oldest FROM outbox WHERE acked_at_ms IS NULL').get() as { depth: number; oldest: number | null };
+    const dead = this.statement('SELECT COUNT(*) AS n FROM dead_letters').get() as { n: number };
     return { depth: pending.depth, oldestCreatedAtMs: pending.oldest, deadLetters: dead.n };
   }
 
@@ -612,7 +690,7 @@ export class Journal {
   }
 
   pinAttemptState(userId: string): PinAttemptState {
-    const row = this.db.prepare('SELECT failed_attempts, locked_until_ms FROM pin_attempts WHERE user_id = ?').get(userId) as
+    const row = this.statement('SELECT failed_attempts, locked_until_ms FROM pin_attempts WHERE user_id = ?').get(userId) as
       | { failed_attempts: number; locked_until_ms: number }
       | undefined;
     return row ? { failedAttempts: row.failed_attempts, lockedUntilMs: row.locked_until_ms } : { failedAttempts: 0, lockedUntilMs: 0 };
@@ -635,8 +713,7 @@ export class Journal {
   }
 
   savePinAttemptState(userId: string, state: PinAttemptState): void {
-    this.db
-      .prepare('INSERT INTO pin_attempts (user_id, failed_attempts, locked_until_ms) VALUES (?, ?, ?) ON CONFLICT(user_id) DO UPDATE SET failed_attempts = excluded.failed_attempts, locked_until_ms = excluded.locked_until_ms')
+    this.statement('INSERT INTO pin_attempts (user_id, failed_attempts, locked_until_ms) VALUES (?, ?, ?) ON CONFLICT(user_id) DO UPDATE SET failed_attempts = excluded.failed_attempts, locked_until_ms = excluded.locked_until_ms')
       .run(userId, state.failedAttempts, state.lockedUntilMs);
   }
 }

@@ -12,6 +12,7 @@
 import type Database from 'better-sqlite3';
 import type { PrintJobState } from '../../main/domain/print-job-states.js';
 import { openJournalConnection } from './journal-connection.js';
+import { StatementCache } from './statement-cache.js';
 
 export interface NewPrintJobRecord {
   readonly id: string;
@@ -26,6 +27,20 @@ export interface StoredPrintJobRecord extends NewPrintJobRecord {
   readonly createdAtMs: number;
   readonly printedAtMs: number | null;
 }
+
+/**
+ * Every statement of the store; each runs per printed receipt, and each is served by an index
+ * (test/sync/store/print-job-store.test.ts checks the plans with EXPLAIN QUERY PLAN).
+ */
+export const printJobQueries = {
+  add: `INSERT INTO print_jobs (id, description, bytes, state, attempts, last_error, created_at_ms, printed_at_ms, seq)
+    VALUES (?, ?, ?, 'pending', 0, NULL, ?, NULL, (SELECT COALESCE(MAX(seq), 0) + 1 FROM print_jobs))
+    ON CONFLICT(id) DO NOTHING`,
+  get: 'SELECT * FROM print_jobs WHERE id = ?',
+  pending: "SELECT * FROM print_jobs WHERE state = 'pending' ORDER BY seq",
+  recordFailure: "UPDATE print_jobs SET attempts = attempts + 1, last_error = ? WHERE id = ? AND state = 'pending'",
+  markPrinted: "UPDATE print_jobs SET state = 'printed', attempts = attempts + 1, last_error = NULL, printed_at_ms = ? WHERE id = ? AND state = 'pending'",
+} as const;
 
 export class PrintJobStoreError extends Error {
   override readonly name = 'PrintJobStoreError';
@@ -57,7 +72,10 @@ function toRecord(row: PrintJobRow): StoredPrintJobRecord {
 
 export class SqlitePrintJobStore {
   /** Uses DB (a connection to a journal migrated with migration 2); the caller owns and closes it. */
+  private readonly statements: StatementCache;
+
   constructor(private readonly db: Database.Database) {
+    this.statements = new StatementCache(db);
     const table = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'print_jobs'").get();
     if (table === undefined) throw new PrintJobStoreError('the journal has no print_jobs table; open it with Journal.open first so migration 2 (print jobs) is applied');
   }
@@ -76,36 +94,28 @@ export class SqlitePrintJobStore {
     }
   }
 
-
   close(): void {
     if (this.db.open) this.db.close();
   }
 
   add(job: NewPrintJobRecord, atMs: number): boolean {
-    const result = this.db
-      .prepare(
-        `INSERT INTO print_jobs (id, description, bytes, state, attempts, last_error, created_at_ms, printed_at_ms, seq)
-         VALUES (?, ?, ?, 'pending', 0, NULL, ?, NULL, (SELECT COALESCE(MAX(seq), 0) + 1 FROM print_jobs))
-         ON CONFLICT(id) DO NOTHING`,
-      )
-      .run(job.id, job.description, Buffer.from(job.bytes), atMs);
-    return result.changes === 1;
+    return this.statements.get(printJobQueries.add).run(job.id, job.description, Buffer.from(job.bytes), atMs).changes === 1;
   }
 
   get(id: string): StoredPrintJobRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM print_jobs WHERE id = ?').get(id) as PrintJobRow | undefined;
+    const row = this.statements.get(printJobQueries.get).get(id) as PrintJobRow | undefined;
     return row === undefined ? undefined : toRecord(row);
   }
 
   pending(): StoredPrintJobRecord[] {
-    return (this.db.prepare("SELECT * FROM print_jobs WHERE state = 'pending' ORDER BY seq").all() as PrintJobRow[]).map(toRecord);
+    return (this.statements.get(printJobQueries.pending).all() as PrintJobRow[]).map(toRecord);
   }
 
   recordFailure(id: string, reason: string, _atMs: number): void {
-    this.db.prepare("UPDATE print_jobs SET attempts = attempts + 1, last_error = ? WHERE id = ? AND state = 'pending'").run(reason, id);
+    this.statements.get(printJobQueries.recordFailure).run(reason, id);
   }
 
   markPrinted(id: string, atMs: number): void {
-    this.db.prepare("UPDATE print_jobs SET state = 'printed', attempts = attempts + 1, last_error = NULL, printed_at_ms = ? WHERE id = ? AND state = 'pending'").run(atMs, id);
+    this.statements.get(printJobQueries.markPrinted).run(atMs, id);
   }
 }

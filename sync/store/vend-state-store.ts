@@ -13,6 +13,7 @@
 import type Database from 'better-sqlite3';
 import type { DirectVendState, MdbVendState } from '../../main/domain/vend-states.js';
 import { openJournalConnection } from './journal-connection.js';
+import { StatementCache } from './statement-cache.js';
 
 type ReaderState = 'inactive' | 'disabled' | 'enabled' | 'idle' | 'vend';
 
@@ -91,7 +92,10 @@ const toMdb = (row: MdbRow): StoredMdbVend => ({
 
 export class SqliteVendStateStore {
   /** Uses DB (a connection to a journal migrated to version ≥ 3); the caller owns and closes it. */
+  private readonly statements: StatementCache;
+
   constructor(private readonly db: Database.Database) {
+    this.statements = new StatementCache(db);
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version < 3) throw new VendStateStoreError(`the journal has schema version ${version}; open it with Journal.open first so migration 3 (vending state) is applied`);
   }
@@ -120,11 +124,10 @@ export class SqliteVendStateStore {
       .transaction(() => {
         const existing = this.findDirectVend(input.vendId);
         if (existing) return existing;
-        const last = (this.db.prepare('SELECT last_sequence FROM vend_sequences WHERE machine_id = ?').get(input.machineId) as { last_sequence: number } | undefined)?.last_sequence ?? 0;
+        const last = (this.statements.get('SELECT last_sequence FROM vend_sequences WHERE machine_id = ?').get(input.machineId) as { last_sequence: number } | undefined)?.last_sequence ?? 0;
         const sequence = last >= 0xffff ? 1 : last + 1;
-        this.db.prepare('INSERT INTO vend_sequences (machine_id, last_sequence) VALUES (?, ?) ON CONFLICT(machine_id) DO UPDATE SET last_sequence = excluded.last_sequence').run(input.machineId, sequence);
-        this.db
-          .prepare("INSERT INTO vend_direct_vends (vend_id, machine_id, slot, sequence, state, reason, inspect, created_at_ms, updated_at_ms) VALUES (?, ?, ?, ?, 'vend-pending', NULL, 0, ?, ?)")
+        this.statements.get('INSERT INTO vend_sequences (machine_id, last_sequence) VALUES (?, ?) ON CONFLICT(machine_id) DO UPDATE SET last_sequence = excluded.last_sequence').run(input.machineId, sequence);
+        this.statements.get("INSERT INTO vend_direct_vends (vend_id, machine_id, slot, sequence, state, reason, inspect, created_at_ms, updated_at_ms) VALUES (?, ?, ?, ?, 'vend-pending', NULL, 0, ?, ?)")
           .run(input.vendId, input.machineId, input.slot, sequence, input.atMs, input.atMs);
         return { vendId: input.vendId, machineId: input.machineId, slot: input.slot, sequence, state: 'vend-pending' as const, reason: null, inspect: false, updatedAtMs: input.atMs };
       })
@@ -132,42 +135,39 @@ export class SqliteVendStateStore {
   }
 
   findDirectVend(vendId: string): StoredDirectVend | undefined {
-    const row = this.db.prepare('SELECT * FROM vend_direct_vends WHERE vend_id = ?').get(vendId) as DirectRow | undefined;
+    const row = this.statements.get('SELECT * FROM vend_direct_vends WHERE vend_id = ?').get(vendId) as DirectRow | undefined;
     return row && toDirect(row);
   }
 
   updateDirectVend(vendId: string, change: { state: DirectVendState; reason?: string | null | undefined; inspect?: boolean | undefined; atMs: number }): StoredDirectVend {
-    const result = this.db
-      .prepare('UPDATE vend_direct_vends SET state = ?, reason = CASE WHEN ? THEN ? ELSE reason END, inspect = COALESCE(?, inspect), updated_at_ms = ? WHERE vend_id = ?')
+    const result = this.statements.get('UPDATE vend_direct_vends SET state = ?, reason = CASE WHEN ? THEN ? ELSE reason END, inspect = COALESCE(?, inspect), updated_at_ms = ? WHERE vend_id = ?')
       .run(change.state, change.reason === undefined ? 0 : 1, change.reason ?? null, change.inspect === undefined ? null : change.inspect ? 1 : 0, change.atMs, vendId);
     if (result.changes === 0) throw new VendStateStoreError(`no direct vend ${vendId}`);
     return this.findDirectVend(vendId) as StoredDirectVend;
   }
 
   openDirectVends(machineId: string): StoredDirectVend[] {
-    const rows = this.db
-      .prepare("SELECT * FROM vend_direct_vends WHERE machine_id = ? AND state NOT IN ('dispensed', 'not-dispensed') ORDER BY created_at_ms, rowid")
+    const rows = this.statements.get("SELECT * FROM vend_direct_vends WHERE machine_id = ? AND state NOT IN ('dispensed', 'not-dispensed') ORDER BY created_at_ms, rowid")
       .all(machineId) as DirectRow[];
     return rows.map(toDirect);
   }
 
   slotHealth(machineId: string, slot: number): StoredSlotHealth {
-    const row = this.db.prepare('SELECT consecutive_failures, out_of_sale, reason FROM vend_slot_health WHERE machine_id = ? AND slot = ?').get(machineId, slot) as
+    const row = this.statements.get('SELECT consecutive_failures, out_of_sale, reason FROM vend_slot_health WHERE machine_id = ? AND slot = ?').get(machineId, slot) as
       | { consecutive_failures: number; out_of_sale: number; reason: string | null }
       | undefined;
     return row ? { consecutiveFailures: row.consecutive_failures, outOfSale: row.out_of_sale === 1, reason: row.reason } : { consecutiveFailures: 0, outOfSale: false, reason: null };
   }
 
   saveSlotHealth(machineId: string, slot: number, health: StoredSlotHealth, atMs: number): void {
-    this.db
-      .prepare(
+    this.statements.get(
         'INSERT INTO vend_slot_health (machine_id, slot, consecutive_failures, out_of_sale, reason, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(machine_id, slot) DO UPDATE SET consecutive_failures = excluded.consecutive_failures, out_of_sale = excluded.out_of_sale, reason = excluded.reason, updated_at_ms = excluded.updated_at_ms',
       )
       .run(machineId, slot, health.consecutiveFailures, health.outOfSale ? 1 : 0, health.reason, atMs);
   }
 
   slotsOutOfSale(machineId: string): { slot: number; reason: string | null; consecutiveFailures: number }[] {
-    const rows = this.db.prepare('SELECT slot, reason, consecutive_failures FROM vend_slot_health WHERE machine_id = ? AND out_of_sale = 1 ORDER BY slot').all(machineId) as {
+    const rows = this.statements.get('SELECT slot, reason, consecutive_failures FROM vend_slot_health WHERE machine_id = ? AND out_of_sale = 1 ORDER BY slot').all(machineId) as {
       slot: number;
       reason: string | null;
       consecutive_failures: number;
@@ -176,20 +176,18 @@ export class SqliteVendStateStore {
   }
 
   mdbReaderState(adapterId: string): ReaderState {
-    const row = this.db.prepare('SELECT state FROM vend_mdb_readers WHERE adapter_id = ?').get(adapterId) as { state: ReaderState } | undefined;
+    const row = this.statements.get('SELECT state FROM vend_mdb_readers WHERE adapter_id = ?').get(adapterId) as { state: ReaderState } | undefined;
     return row?.state ?? 'inactive';
   }
 
   saveMdbReaderState(adapterId: string, state: ReaderState, atMs: number): void {
-    this.db
-      .prepare('INSERT INTO vend_mdb_readers (adapter_id, state, updated_at_ms) VALUES (?, ?, ?) ON CONFLICT(adapter_id) DO UPDATE SET state = excluded.state, updated_at_ms = excluded.updated_at_ms')
+    this.statements.get('INSERT INTO vend_mdb_readers (adapter_id, state, updated_at_ms) VALUES (?, ?, ?) ON CONFLICT(adapter_id) DO UPDATE SET state = excluded.state, updated_at_ms = excluded.updated_at_ms')
       .run(adapterId, state, atMs);
   }
 
   recordMdbVend(record: StoredMdbVend): void {
     try {
-      this.db
-        .prepare('INSERT INTO vend_mdb_sessions (vend_id, adapter_id, item, price_minor, state, reason, created_at_ms, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      this.statements.get('INSERT INTO vend_mdb_sessions (vend_id, adapter_id, item, price_minor, state, reason, created_at_ms, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
         .run(record.vendId, record.adapterId, record.item, record.priceMinor, record.state, record.reason, record.updatedAtMs, record.updatedAtMs);
     } catch (error) {
       const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : '';
@@ -199,21 +197,19 @@ export class SqliteVendStateStore {
   }
 
   findMdbVend(vendId: string): StoredMdbVend | undefined {
-    const row = this.db.prepare('SELECT * FROM vend_mdb_sessions WHERE vend_id = ?').get(vendId) as MdbRow | undefined;
+    const row = this.statements.get('SELECT * FROM vend_mdb_sessions WHERE vend_id = ?').get(vendId) as MdbRow | undefined;
     return row && toMdb(row);
   }
 
   updateMdbVend(vendId: string, change: { state: MdbVendState; reason?: string | null | undefined; atMs: number }): StoredMdbVend {
-    const result = this.db
-      .prepare('UPDATE vend_mdb_sessions SET state = ?, reason = CASE WHEN ? THEN ? ELSE reason END, updated_at_ms = ? WHERE vend_id = ?')
+    const result = this.statements.get('UPDATE vend_mdb_sessions SET state = ?, reason = CASE WHEN ? THEN ? ELSE reason END, updated_at_ms = ? WHERE vend_id = ?')
       .run(change.state, change.reason === undefined ? 0 : 1, change.reason ?? null, change.atMs, vendId);
     if (result.changes === 0) throw new VendStateStoreError(`no MDB vend ${vendId}`);
     return this.findMdbVend(vendId) as StoredMdbVend;
   }
 
   openMdbVends(adapterId: string): StoredMdbVend[] {
-    const rows = this.db
-      .prepare("SELECT * FROM vend_mdb_sessions WHERE adapter_id = ? AND state NOT IN ('denied', 'dispensed', 'not-dispensed') ORDER BY created_at_ms, rowid")
+    const rows = this.statements.get("SELECT * FROM vend_mdb_sessions WHERE adapter_id = ? AND state NOT IN ('denied', 'dispensed', 'not-dispensed') ORDER BY created_at_ms, rowid")
       .all(adapterId) as MdbRow[];
     return rows.map(toMdb);
   }

@@ -6,15 +6,7 @@
  */
 import { formatMinorAsDecimal } from '../../../kernel/money.js';
 import { crc16Hex } from '../../../kernel/crc16-ccitt-false.js';
-import {
-  additionalDataIds,
-  additionalDataLengthRules,
-  alternateLanguageIds,
-  characterLength,
-  emvMpmIds,
-  isMerchantAccountTemplateId,
-  maxPayloadLength,
-} from './emv-mpm-fields.js';
+import { additionalDataIds, additionalDataLengthRules, alternateLanguageIds, characterLength, emvMpmIds, maxPayloadLength } from './emv-mpm-fields.js';
 
 export type EmvMpmEncodeErrorCode = 'missing-field' | 'invalid-field' | 'field-too-long' | 'payload-too-long';
 
@@ -88,10 +80,18 @@ export interface EmvMpmEncodeInput {
   readonly alternateLanguage?: EmvAlternateLanguage;
 }
 
-const subId = /^\d\d$/;
+// The encoder runs once per sale and in the `emv-encode` benchmark. It builds the payload in one
+// pass: each template's values are checked (which yields their lengths, so the template's own
+// length is known), then the template and its values are appended to the one payload string;
+// no template body is built apart. Checks walk the characters instead of running regular
+// expressions, and lengths come from a table instead of number formatting.
 
-// The encoder runs once per sale and in the `emv-encode` benchmark: the checks below walk the
-// characters once instead of running several regular expressions per field.
+/** "00" to "99": the length field of a data object. */
+const lengthTexts: readonly string[] = Array.from({ length: 100 }, (_, length) => (length < 10 ? `0${length}` : String(length)));
+
+function lengthText(length: number): string {
+  return lengthTexts[length] ?? String(length);
+}
 
 /** Length of `value` when it is all printable ASCII (EMV "ans"), else -1. */
 function printableAsciiLength(value: string): number {
@@ -111,9 +111,15 @@ function isDigits(value: string, length: number): boolean {
   return true;
 }
 
-/** ID, 2-digit length, value; `length` in characters. */
-function tlv(id: string, value: string, length: number): string {
-  return `${id}${length < 10 ? '0' : ''}${length}${value}`;
+/** Two letters, uppercase only when UPPERCASEONLY. */
+function isTwoLetters(value: string, uppercaseOnly: boolean): boolean {
+  if (value.length !== 2) return false;
+  for (let index = 0; index < 2; index += 1) {
+    const code = value.charCodeAt(index);
+    const upper = code >= 0x41 && code <= 0x5a;
+    if (!upper && (uppercaseOnly || code < 0x61 || code > 0x7a)) return false;
+  }
+  return true;
 }
 
 /** `scope.name`, built only when an error needs it (field names are hot-path garbage otherwise). */
@@ -121,8 +127,11 @@ function fieldName(scope: string, name: string): string {
   return scope === '' ? name : `${scope}.${name}`;
 }
 
-/** A required value as a TLV; `ascii` restricts it to the EMV "ans" set. */
-function textTlv(scope: string, name: string, id: string, value: string | undefined, maxLength: number, ascii: boolean): string {
+/**
+ * The length in characters of a required value, checked: present, ≤ MAXLENGTH, and printable
+ * ASCII (EMV "ans") when ASCII. Throws `EmvMpmEncodeError` naming `scope.name`.
+ */
+function checkedLength(scope: string, name: string, value: string | undefined, maxLength: number, ascii: boolean): number {
   if (value === undefined || value.length === 0) {
     const field = fieldName(scope, name);
     throw new EmvMpmEncodeError('missing-field', field, `${field} is required and must not be empty`);
@@ -139,36 +148,51 @@ function textTlv(scope: string, name: string, id: string, value: string | undefi
     const field = fieldName(scope, name);
     throw new EmvMpmEncodeError('field-too-long', field, `${field} is ${length} characters; the limit is ${maxLength}`);
   }
-  return tlv(id, value, length);
+  return length;
 }
 
-function digitsTlv(field: string, id: string, value: string, length: number, what: string): string {
-  if (!isDigits(value, length)) throw new EmvMpmEncodeError('invalid-field', field, `${field} must be ${what}, got "${value}"`);
-  return tlv(id, value, length);
-}
-
-/** `asciiBody`: every value inside was checked printable ASCII, so UTF-16 units are characters. */
-function template(field: string, id: string, body: string, asciiBody: boolean): string {
-  const length = asciiBody ? body.length : characterLength(body);
+function checkTemplateLength(field: string, length: number): void {
   if (length > 99) throw new EmvMpmEncodeError('field-too-long', field, `${field} template is ${length} characters; the limit is 99`);
-  return tlv(id, body, length);
 }
 
-function encodeMerchantAccount(account: EmvMerchantAccount, index: number): string {
+/** A merchant account template, checked: its sub-IDs in order and its length. */
+interface CheckedAccount {
+  readonly account: EmvMerchantAccount;
+  readonly subIds: readonly string[];
+  readonly length: number;
+}
+
+const noSubIds: readonly string[] = [];
+
+function checkMerchantAccount(account: EmvMerchantAccount, index: number): CheckedAccount {
   const scope = index === 0 ? 'merchantAccounts[0]' : `merchantAccounts[${index}]`;
-  if (!isMerchantAccountTemplateId(account.id)) {
-    throw new EmvMpmEncodeError('invalid-field', `${scope}.id`, `merchant account template id must be "26" to "51", got "${account.id}"`);
+  const id = account.id;
+  if (!isDigits(id, 2) || id < '26' || id > '51') {
+    throw new EmvMpmEncodeError('invalid-field', `${scope}.id`, `merchant account template id must be "26" to "51", got "${id}"`);
   }
-  let body = textTlv(scope, 'globallyUniqueId', '00', account.globallyUniqueId, 32, true);
+  let length = 4 + checkedLength(scope, 'globallyUniqueId', account.globallyUniqueId, 32, true);
+  let subIds = noSubIds;
   if (account.fields) {
-    const subIds = Object.keys(account.fields);
-    if (subIds.length > 1) subIds.sort();
-    for (const id of subIds) {
-      if (!subId.test(id) || id === '00') throw new EmvMpmEncodeError('invalid-field', `${scope}.fields`, `sub-ids are "01" to "99", got "${id}"`);
-      body += textTlv(scope, `fields.${id}`, id, account.fields[id], 99, true);
+    const keys = Object.keys(account.fields);
+    if (keys.length > 1) keys.sort();
+    subIds = keys;
+    for (const subId of subIds) {
+      if (!isDigits(subId, 2) || subId === '00') throw new EmvMpmEncodeError('invalid-field', `${scope}.fields`, `sub-ids are "01" to "99", got "${subId}"`);
+      length += 4 + checkedLength(scope, `fields.${subId}`, account.fields[subId], 99, true);
     }
   }
-  return template(scope, account.id, body, true);
+  checkTemplateLength(scope, length);
+  return { account, subIds, length };
+}
+
+function appendMerchantAccount(payload: string, checked: CheckedAccount): string {
+  const { account } = checked;
+  payload += account.id + lengthText(checked.length) + '00' + lengthText(account.globallyUniqueId.length) + account.globallyUniqueId;
+  for (const subId of checked.subIds) {
+    const value = account.fields?.[subId] ?? '';
+    payload += subId + lengthText(value.length) + value;
+  }
+  return payload;
 }
 
 const additionalDataOrder: readonly (keyof EmvAdditionalData)[] = [
@@ -182,74 +206,84 @@ const additionalDataOrder: readonly (keyof EmvAdditionalData)[] = [
   'purposeOfTransaction',
 ];
 
-function encodeAdditionalData(data: EmvAdditionalData): string {
-  let body = '';
+function appendAdditionalData(payload: string, data: EmvAdditionalData): string {
+  let length = 0;
   for (const key of additionalDataOrder) {
     const value = data[key];
-    if (value === undefined) continue;
-    const id = additionalDataIds[key];
-    body += textTlv('additionalData', key, id, value, additionalDataLengthRules[id] ?? 25, true);
+    if (value !== undefined) length += 4 + checkedLength('additionalData', key, value, additionalDataLengthRules[additionalDataIds[key]] ?? 25, true);
   }
-  return body === '' ? '' : template('additionalData', emvMpmIds.additionalData, body, true);
+  if (length === 0) return payload;
+  checkTemplateLength('additionalData', length);
+  payload += emvMpmIds.additionalData + lengthText(length);
+  for (const key of additionalDataOrder) {
+    const value = data[key];
+    if (value !== undefined) payload += additionalDataIds[key] + lengthText(value.length) + value;
+  }
+  return payload;
 }
 
-function encodeAlternateLanguage(language: EmvAlternateLanguage): string {
+function appendAlternateLanguage(payload: string, language: EmvAlternateLanguage): string {
   const preference = language.languagePreference;
-  if (!/^[A-Za-z]{2}$/.test(preference)) {
+  if (!isTwoLetters(preference, false)) {
     throw new EmvMpmEncodeError('invalid-field', 'alternateLanguage.languagePreference', `alternateLanguage.languagePreference must be two letters (ISO 639), got "${preference}"`);
   }
-  let body = tlv(alternateLanguageIds.languagePreference, preference, 2);
-  body += textTlv('alternateLanguage', 'merchantName', alternateLanguageIds.merchantName, language.merchantName, 25, false);
-  if (language.merchantCity !== undefined) {
-    body += textTlv('alternateLanguage', 'merchantCity', alternateLanguageIds.merchantCity, language.merchantCity, 15, false);
-  }
-  return template('alternateLanguage', emvMpmIds.alternateLanguage, body, false);
+  const nameLength = checkedLength('alternateLanguage', 'merchantName', language.merchantName, 25, false);
+  const city = language.merchantCity;
+  const cityLength = city === undefined ? 0 : checkedLength('alternateLanguage', 'merchantCity', city, 15, false);
+  const length = 6 + 4 + nameLength + (city === undefined ? 0 : 4 + cityLength);
+  checkTemplateLength('alternateLanguage', length);
+  payload += emvMpmIds.alternateLanguage + lengthText(length) + alternateLanguageIds.languagePreference + '02' + preference;
+  payload += alternateLanguageIds.merchantName + lengthText(nameLength) + language.merchantName;
+  if (city !== undefined) payload += alternateLanguageIds.merchantCity + lengthText(cityLength) + city;
+  return payload;
 }
 
-function encodeAmount(input: EmvMpmEncodeInput): string {
+function amountText(input: EmvMpmEncodeInput): string | undefined {
   if (input.amountMinor === undefined) {
     if (input.pointOfInitiation === 'dynamic') throw new EmvMpmEncodeError('missing-field', 'amountMinor', 'a dynamic (point of initiation 12) code carries its amount');
-    return '';
+    return undefined;
   }
   if (!Number.isSafeInteger(input.amountMinor) || input.amountMinor <= 0) {
     throw new EmvMpmEncodeError('invalid-field', 'amountMinor', `amountMinor must be a positive whole number of minor units, got ${String(input.amountMinor)}`);
   }
   const amount = formatMinorAsDecimal(input.amountMinor);
   if (amount.length > 13) throw new EmvMpmEncodeError('field-too-long', 'amountMinor', `amount "${amount}" is longer than 13 characters`);
-  return tlv(emvMpmIds.transactionAmount, amount, amount.length);
+  return amount;
+}
+
+/** The merchant account templates, checked in the order given, then sorted by ID (each ID once). */
+function checkMerchantAccounts(accounts: readonly EmvMerchantAccount[]): readonly CheckedAccount[] {
+  if (accounts.length === 0) throw new EmvMpmEncodeError('missing-field', 'merchantAccounts', 'at least one merchant account template is required');
+  const first = accounts[0];
+  if (accounts.length === 1 && first) return [checkMerchantAccount(first, 0)];
+  const checked = accounts.map((account, index) => checkMerchantAccount(account, index));
+  if (new Set(checked.map(({ account }) => account.id)).size !== checked.length) {
+    throw new EmvMpmEncodeError('invalid-field', 'merchantAccounts', 'each merchant account template id may appear once');
+  }
+  return checked.sort((a, b) => (a.account.id < b.account.id ? -1 : 1));
 }
 
 /** Builds the payload, CRC included. */
 export function encodeEmvMpm(input: EmvMpmEncodeInput): string {
-  const accounts = input.merchantAccounts;
-  if (accounts.length === 0) throw new EmvMpmEncodeError('missing-field', 'merchantAccounts', 'at least one merchant account template is required');
-  let accountsText: string;
-  if (accounts.length === 1 && accounts[0]) {
-    accountsText = encodeMerchantAccount(accounts[0], 0);
-  } else {
-    const encoded = accounts.map((account, index) => ({ id: account.id, text: encodeMerchantAccount(account, index) }));
-    if (new Set(encoded.map((account) => account.id)).size !== encoded.length) {
-      throw new EmvMpmEncodeError('invalid-field', 'merchantAccounts', 'each merchant account template id may appear once');
-    }
-    encoded.sort((a, b) => (a.id < b.id ? -1 : 1));
-    accountsText = encoded.map((account) => account.text).join('');
-  }
-
+  const accounts = checkMerchantAccounts(input.merchantAccounts);
   let payload = input.pointOfInitiation === 'dynamic' ? '000201010212' : '000201010211';
-  payload += accountsText;
-  payload += digitsTlv('merchantCategoryCode', emvMpmIds.merchantCategoryCode, input.merchantCategoryCode, 4, '4 digits');
-  payload += digitsTlv('currencyNumeric', emvMpmIds.transactionCurrency, input.currencyNumeric, 3, '3 digits (ISO 4217 numeric)');
-  payload += encodeAmount(input);
-  if (!/^[A-Z]{2}$/.test(input.countryCode)) {
+  for (const account of accounts) payload = appendMerchantAccount(payload, account);
+  if (!isDigits(input.merchantCategoryCode, 4)) throw new EmvMpmEncodeError('invalid-field', 'merchantCategoryCode', `merchantCategoryCode must be 4 digits, got "${input.merchantCategoryCode}"`);
+  payload += emvMpmIds.merchantCategoryCode + '04' + input.merchantCategoryCode;
+  if (!isDigits(input.currencyNumeric, 3)) throw new EmvMpmEncodeError('invalid-field', 'currencyNumeric', `currencyNumeric must be 3 digits (ISO 4217 numeric), got "${input.currencyNumeric}"`);
+  payload += emvMpmIds.transactionCurrency + '03' + input.currencyNumeric;
+  const amount = amountText(input);
+  if (amount !== undefined) payload += emvMpmIds.transactionAmount + lengthText(amount.length) + amount;
+  if (!isTwoLetters(input.countryCode, true)) {
     throw new EmvMpmEncodeError('invalid-field', 'countryCode', `countryCode must be two uppercase letters (ISO 3166-1 alpha-2), got "${input.countryCode}"`);
   }
-  payload += tlv(emvMpmIds.countryCode, input.countryCode, 2);
-  payload += textTlv('', 'merchantName', emvMpmIds.merchantName, input.merchantName, 25, true);
-  payload += textTlv('', 'merchantCity', emvMpmIds.merchantCity, input.merchantCity, 15, true);
-  if (input.postalCode !== undefined) payload += textTlv('', 'postalCode', emvMpmIds.postalCode, input.postalCode, 10, true);
-  if (input.additionalData) payload += encodeAdditionalData(input.additionalData);
+  payload += emvMpmIds.countryCode + '02' + input.countryCode;
+  payload += emvMpmIds.merchantName + lengthText(checkedLength('', 'merchantName', input.merchantName, 25, true)) + input.merchantName;
+  payload += emvMpmIds.merchantCity + lengthText(checkedLength('', 'merchantCity', input.merchantCity, 15, true)) + input.merchantCity;
+  if (input.postalCode !== undefined) payload += emvMpmIds.postalCode + lengthText(checkedLength('', 'postalCode', input.postalCode, 10, true)) + input.postalCode;
+  if (input.additionalData) payload = appendAdditionalData(payload, input.additionalData);
   // ID 64 sorts after 63, but the CRC must be the last object: the language template goes first.
-  if (input.alternateLanguage) payload += encodeAlternateLanguage(input.alternateLanguage);
+  if (input.alternateLanguage) payload = appendAlternateLanguage(payload, input.alternateLanguage);
   payload += '6304';
   // UTF-16 length ≥ character length: only a long payload needs counting.
   const length = payload.length + 4 <= maxPayloadLength ? payload.length + 4 : characterLength(payload) + 4;

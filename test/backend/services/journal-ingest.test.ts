@@ -1,4 +1,9 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { journalIngestQueries } from '../../../backend/services/journal-ingest.js';
+import { openBackendDatabase } from '../../../backend/storage/backend-database.js';
 import { errorBodySchema, journalBatchResponseSchema, type JournalEntry } from '../../../sync/protocol/backend-api.js';
 import { generateOfflineCodeKeyPair, issueOfflineCode } from '../../../sync/protocol/offline-code.js';
 import { type BackendFixture, startBackendFixture, type TerminalClient } from '../backend-harness.js';
@@ -145,5 +150,30 @@ describe('journal upload: hostile payloads', () => {
     expect(errorBodySchema.parse(response.json).error.code).toBe('bad-request');
     const results = await upload([entry('e-shallow-01', 'x', { a: { b: [1, [2, [3]]] } })]);
     expect(results[0]?.status).toBe('accepted');
+  });
+});
+
+describe('journal ingest query plans', () => {
+  /** The index each per-batch or per-entry look-up must use; none may scan a table that grows with every upload. */
+  const expectedIndex: Partial<Record<keyof typeof journalIngestQueries, string>> = {
+    lastReceivedSeq: 'journal_entries_by_arrival',
+    storedEntry: 'sqlite_autoindex_journal_entries_1',
+    intentOwner: 'sqlite_autoindex_journal_intents_1',
+    transitionIntent: 'sqlite_autoindex_journal_intents_1',
+    offlinePayment: 'sqlite_autoindex_offline_payments_1',
+    codeSpend: 'sqlite_autoindex_offline_code_spends_1',
+  };
+
+  it.each(Object.entries(journalIngestQueries))('%s is answered through an index, never a table scan', (name, sql) => {
+    const db = openBackendDatabase(join(mkdtempSync(join(tmpdir(), 'ingest-plans-')), 'backend.sqlite'));
+    try {
+      const parameters = (sql.match(/\?/g) ?? []).map(() => 'x');
+      const details = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...parameters) as { detail: string }[]).map((row) => row.detail);
+      for (const detail of details) expect(detail, `${name}: ${details.join(' | ')}`).not.toMatch(/^SCAN /);
+      const index = expectedIndex[name as keyof typeof journalIngestQueries];
+      if (index !== undefined) expect(details.some((detail) => new RegExp(`USING (COVERING )?INDEX ${index}\\b`).test(detail)), `${name}: ${details.join(' | ')}`).toBe(true);
+    } finally {
+      db.close();
+    }
   });
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { backoffCeilingMs } from '../../../kernel/backoff.js';
 import { SyncClient, SyncTransportError, type OfflinePaymentVerdict, type OutboxUploader, type SyncClientOptions, type SyncStatus, type UploadEntryResult } from '../../../sync/client/sync-client.js';
-import { Journal, type OutboxEntry } from '../../../sync/store/journal.js';
+import { Journal, type OutboxEntry, type OutboxSettlement } from '../../../sync/store/journal.js';
 import { FakeClock } from '../../support/fake-clock.js';
 
 const journals: Journal[] = [];
@@ -163,6 +163,47 @@ describe('SyncClient', () => {
     expect(s.client.status().deadLetters).toBe(1);
   });
 
+  it('settles each uploaded batch with one journal transaction, not one per entry', async () => {
+    const s = setup({ batchSize: 100 });
+    s.sell(60);
+    const rejected = s.journal.pendingOutbox(10)[4];
+    if (!rejected) throw new Error('expected outbox rows');
+    s.uploader.rejectPermanently.add(rejected.entryId);
+    const settlements: OutboxSettlement[] = [];
+    const settle = s.journal.settleOutbox.bind(s.journal);
+    s.journal.settleOutbox = (outcome) => {
+      settlements.push(outcome);
+      return settle(outcome);
+    };
+    s.journal.acknowledgeOutbox = () => {
+      throw new Error('entries must not be acknowledged one by one');
+    };
+    s.client.start();
+    await s.clock.advance(10);
+    expect(settlements.map((outcome) => [outcome.acknowledged.length, outcome.deadLettered.length, outcome.retried.length])).toEqual([
+      [99, 1, 0],
+      [20, 0, 0],
+    ]);
+    expect(s.journal.outboxStats()).toEqual({ depth: 0, oldestCreatedAtMs: null, deadLetters: 1 });
+  });
+
+  it('keeps each upload under the payload cap and drains a backlog in order', async () => {
+    const s = setup({ batchSize: 500, maxBatchPayloadChars: 2_000 });
+    s.sell(40);
+    const payloadChars = s.journal.pendingOutbox(1_000).map((entry) => JSON.stringify(entry.payload).length);
+    s.client.start();
+    await s.clock.advance(10);
+    let offset = 0;
+    for (const batch of s.uploader.batches) {
+      const chars = payloadChars.slice(offset, offset + batch.seqs.length).reduce((sum, value) => sum + value, 0);
+      expect(chars).toBeLessThanOrEqual(2_000);
+      offset += batch.seqs.length;
+    }
+    expect(s.uploader.batches.length).toBeGreaterThan(1);
+    expect(s.uploader.batches.flatMap((batch) => batch.seqs)).toEqual(Array.from({ length: 80 }, (_, index) => index + 1));
+    expect(s.journal.outboxStats().depth).toBe(0);
+  });
+
   it('applies offline-payment verdicts before acknowledging their entries', async () => {
     const s = setup();
     s.sell(1);
@@ -175,12 +216,66 @@ describe('SyncClient', () => {
   });
 
   it('picks up new sales while idle without waiting for the interval when notified', async () => {
-    const s = setup({ idleIntervalMs: 60_000 });
+    const s = setup({ idleIntervalMs: 60_000, notifyDelayMs: 200 });
     s.client.start();
     await s.clock.advance(10);
     s.sell(1);
     s.client.notify();
-    await s.clock.advance(10);
+    await s.clock.advance(210);
     expect(s.journal.outboxStats().depth).toBe(0);
+  });
+
+  it('uploads the sales notified within the notify delay together, in one batch', async () => {
+    const s = setup({ idleIntervalMs: 60_000, notifyDelayMs: 200 });
+    s.client.start();
+    await s.clock.advance(10);
+    const before = s.uploader.batches.length;
+    for (let sale = 0; sale < 5; sale += 1) {
+      s.sell(1);
+      s.client.notify();
+      await s.clock.advance(30);
+    }
+    expect(s.uploader.batches.length).toBe(before);
+    await s.clock.advance(100);
+    expect(s.uploader.batches.slice(before).map((batch) => batch.seqs.length)).toEqual([10]);
+    expect(s.journal.outboxStats().depth).toBe(0);
+  });
+
+  it('ends a drain with a batch that held the whole queue: rows written during its upload wait for their notify', async () => {
+    const s = setup({ idleIntervalMs: 60_000, notifyDelayMs: 200 });
+    // Every upload "takes" a sale written while it is in flight, as at a busy counter.
+    const upload = s.uploader.upload.bind(s.uploader);
+    let salesDuringUploads = 0;
+    s.uploader.upload = async (entries) => {
+      if (salesDuringUploads < 3) {
+        salesDuringUploads += 1;
+        s.sell(1);
+        s.client.notify();
+      }
+      return upload(entries);
+    };
+    s.sell(1);
+    s.client.start();
+    await s.clock.advance(10);
+    expect(s.uploader.batches).toHaveLength(1);
+    await s.clock.advance(200);
+    expect(s.uploader.batches).toHaveLength(2);
+    expect(s.uploader.batches.flatMap((batch) => batch.seqs)).toEqual([1, 2, 3, 4]);
+    await s.clock.advance(1_000);
+    expect(s.uploader.batches.flatMap((batch) => batch.seqs)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(s.journal.outboxStats().depth).toBe(0);
+  });
+
+  it('does not let a notify cut a backoff wait short', async () => {
+    const s = setup({ idleIntervalMs: 60_000, notifyDelayMs: 50, backoff: { baseMs: 10_000, capMs: 10_000 } });
+    s.sell(1);
+    s.uploader.failAlways = new SyncTransportError('unreachable', 'connect ECONNREFUSED');
+    s.client.start();
+    await s.clock.advance(10);
+    const attempts = s.uploader.batches.length;
+    s.sell(1);
+    s.client.notify();
+    await s.clock.advance(1_000);
+    expect(s.uploader.batches.length).toBe(attempts);
   });
 });

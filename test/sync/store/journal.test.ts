@@ -94,6 +94,50 @@ describe('Journal', () => {
     expect(journal.pendingOutbox(10).map((entry) => entry.seq)).toEqual([3, 4, 5]);
   });
 
+  it('settles a batch in one call: acknowledged entries leave, rejected ones become dead letters, retried ones count an attempt', () => {
+    const journal = open(freshFile());
+    for (let index = 0; index < 3; index += 1) journal.recordOrder(order());
+    const [first, second, third] = journal.pendingOutbox(3);
+    if (!first || !second || !third) throw new Error('expected three outbox rows');
+    const settled = journal.settleOutbox({
+      acknowledged: [first.entryId, 'unknown-id'],
+      deadLettered: [{ entryId: second.entryId, reason: 'idempotency-conflict: different content' }],
+      retried: [{ entryId: third.entryId, error: 'try later' }],
+    });
+    expect(settled).toEqual({ acknowledged: 1, deadLettered: 1 });
+    expect(journal.pendingOutbox(10).map((entry) => ({ seq: entry.seq, attempts: entry.attempts }))).toEqual([{ seq: 3, attempts: 1 }]);
+    expect(journal.deadLetters()).toMatchObject([{ entryId: second.entryId, outboxSeq: 2, payload: second.payload, reason: 'idempotency-conflict: different content' }]);
+    // Settling the same answers again changes nothing (a replayed batch).
+    expect(journal.settleOutbox({ acknowledged: [first.entryId], deadLettered: [{ entryId: second.entryId, reason: 'again' }], retried: [] })).toEqual({ acknowledged: 0, deadLettered: 0 });
+  });
+
+  it('caps a pending batch by payload size, but always returns the first entry', () => {
+    const journal = open(freshFile());
+    for (let index = 0; index < 4; index += 1) journal.recordOrder(order());
+    const all = journal.pendingOutbox(10);
+    const size = (entry: { payload: unknown }) => JSON.stringify(entry.payload).length;
+    expect(journal.pendingOutbox(10, size(all[0]!) + size(all[1]!)).map((entry) => entry.seq)).toEqual([1, 2]);
+    expect(journal.pendingOutbox(10, size(all[0]!) + size(all[1]!) - 1).map((entry) => entry.seq)).toEqual([1]);
+    expect(journal.pendingOutbox(10, 1).map((entry) => entry.seq)).toEqual([1]);
+    expect(journal.pendingOutbox(3).map((entry) => entry.seq)).toEqual([1, 2, 3]);
+    // Whether the batch left entries behind (count or size), for the sync client to go on.
+    expect(journal.pendingOutboxBatch(3).more).toBe(true);
+    expect(journal.pendingOutboxBatch(4).more).toBe(false);
+    expect(journal.pendingOutboxBatch(10, size(all[0]!)).more).toBe(true);
+  });
+
+  it('finds open intents by state, oldest first, and not final ones in the same state', () => {
+    let now = 1_700_000_000_000;
+    const journal = open(freshFile(), () => (now += 1));
+    journal.createIntent({ id: 'offline-1', kind: 'payment', orderId: null, method: 'offline-code', amountMinor: 100, state: 'accepted-offline', isFinal: false });
+    journal.createIntent({ id: 'cash-1', kind: 'payment', orderId: null, method: 'cash', amountMinor: 100, state: 'paid', isFinal: true });
+    journal.createIntent({ id: 'offline-2', kind: 'payment', orderId: null, method: 'offline-code', amountMinor: 200, state: 'accepted-offline', isFinal: false });
+    journal.createIntent({ id: 'odd-final', kind: 'payment', orderId: null, method: 'x', amountMinor: 1, state: 'accepted-offline', isFinal: true });
+    journal.transitionIntent('offline-1', { from: 'accepted-offline', to: 'settled', isFinal: true });
+    expect(journal.openIntentsInState('accepted-offline').map((intent) => intent.id)).toEqual(['offline-2']);
+    expect(journal.intentsInState('accepted-offline').map((intent) => intent.id)).toEqual(['offline-2', 'odd-final']);
+  });
+
   it('keeps PIN lockout state across reopen', () => {
     const file = freshFile();
     open(file).savePinAttemptState('cashier', { failedAttempts: 5, lockedUntilMs: 99 });

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PrintJobStore } from '../../../hardware/printers/print-job-store.js';
 import { Journal } from '../../../sync/store/journal.js';
-import { PrintJobStoreError, SqlitePrintJobStore } from '../../../sync/store/print-job-store.js';
+import { printJobQueries, PrintJobStoreError, SqlitePrintJobStore } from '../../../sync/store/print-job-store.js';
 import { describePrintJobStoreContract } from '../../hardware/printers/print-job-store-contract.js';
 import { PrintQueue } from '../../../hardware/devices/print-queue.js';
 import { ReceiptPrinter } from '../../../hardware/devices/receipt-printer.js';
@@ -94,6 +94,30 @@ describe('SqlitePrintJobStore', () => {
     const db = new Database(':memory:');
     try {
       expect(() => new SqlitePrintJobStore(db)).toThrow(PrintJobStoreError);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('SqlitePrintJobStore query plans', () => {
+  /** Each statement runs per printed receipt; none may scan print_jobs, which grows with every sale. */
+  const expectedIndex: Record<keyof typeof printJobQueries, string> = {
+    add: 'sqlite_autoindex_print_jobs_2',
+    get: 'sqlite_autoindex_print_jobs_1',
+    pending: 'print_jobs_pending',
+    recordFailure: 'sqlite_autoindex_print_jobs_1',
+    markPrinted: 'sqlite_autoindex_print_jobs_1',
+  };
+
+  it.each(Object.entries(printJobQueries))('%s uses its index, never a table scan', (name, sql) => {
+    const db = new Database(journalFile());
+    try {
+      const parameters = (sql.match(/\?/g) ?? []).map(() => 'x');
+      const details = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...parameters) as { detail: string }[]).map((row) => row.detail);
+      const index = expectedIndex[name as keyof typeof printJobQueries];
+      expect(details.some((detail) => new RegExp(`USING (COVERING )?INDEX ${index}\\b`).test(detail)), `${name}: ${details.join(' | ')}`).toBe(true);
+      for (const detail of details) if (detail.startsWith('SCAN')) expect(detail, `${name}: ${details.join(' | ')}`).toMatch(/USING (COVERING )?INDEX print_jobs_pending\b/);
     } finally {
       db.close();
     }
