@@ -55,6 +55,7 @@ import { signingHeaders, signResponse } from '../../sync/protocol/request-signin
 import type { SettlementReconciler } from '../services/settlement-reconciler.js';
 import type { EnrolledTerminal, TerminalRegistry } from '../services/terminal-registry.js';
 import { backendErrorFromFastify } from './backend-error-from-fastify.js';
+import { queryIsWellEncoded, requestPath } from '../../sync/protocol/request-target.js';
 
 export interface BackendServices {
   readonly clock: Clock;
@@ -141,24 +142,6 @@ function clientIdParam(context: { readonly params: Readonly<Record<string, strin
   return parse(clientIdSchema, context.params[name], `path parameter ${name}`);
 }
 
-/** The request target's path, undecoded, without the query. */
-function pathOf(rawUrl: string): string {
-  const queryAt = rawUrl.indexOf('?');
-  return queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt);
-}
-
-/** False when RAWURL's query holds a broken percent-escape (`%ZZ`, a cut UTF-8 sequence). */
-function queryIsWellEncoded(rawUrl: string): boolean {
-  const queryAt = rawUrl.indexOf('?');
-  if (queryAt === -1) return true;
-  try {
-    decodeURIComponent(rawUrl.slice(queryAt + 1));
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Writes ANSWER with the server time, signed for SIGNER when given. */
 function sendAnswer(reply: FastifyReply, clock: Clock, answer: HandlerResult, signer: Signer | undefined): FastifyReply {
   const serverTimeMs = clock.nowMs();
@@ -206,7 +189,7 @@ export class BackendServer {
       sendError(reply, services.clock, known ?? new BackendError('internal', 'the backend failed unexpectedly; the request may be retried'), this.signers.get(request));
     });
     app.setNotFoundHandler((request, reply) => {
-      const path = pathOf(request.url);
+      const path = requestPath(request.url);
       const allowed = this.knownPaths.filter((known) => known.pattern.test(path)).map((known) => known.method);
       const error =
         allowed.length === 0

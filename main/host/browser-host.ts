@@ -28,6 +28,7 @@ import { dispatchCommand } from '../core/command-dispatcher.js';
 import type { TerminalCore } from '../core/terminal-core.js';
 import { hostHttpRefusal, MalformedJsonError } from './host-http-refusal.js';
 import { answerLaunchExchange, type LaunchCodeStore } from './launch-code.js';
+import { queryIsWellEncoded, requestPath } from '../../sync/protocol/request-target.js';
 
 export interface BrowserHostOptions {
   readonly core: TerminalCore;
@@ -106,25 +107,6 @@ function sendError(reply: FastifyReply, code: ContractErrorCode, message: string
   return reply.code(status).header('cache-control', 'no-store').type('application/json; charset=utf-8').send(JSON.stringify(errorResult(code, message)));
 }
 
-/** The request target's path, undecoded, without the query (never throws, unlike `new URL`). */
-function pathOf(rawUrl: string | undefined): string {
-  const url = rawUrl ?? '/';
-  const queryAt = url.indexOf('?');
-  return queryAt === -1 ? url : url.slice(0, queryAt);
-}
-
-/** False when RAWURL's query holds a broken percent-escape (`%ZZ`, a cut UTF-8 sequence). */
-function queryIsWellEncoded(rawUrl: string): boolean {
-  const queryAt = rawUrl.indexOf('?');
-  if (queryAt === -1) return true;
-  try {
-    decodeURIComponent(rawUrl.slice(queryAt + 1));
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export async function startBrowserHost(options: BrowserHostOptions): Promise<RunningBrowserHost> {
   const token = options.token ?? randomBytes(32).toString('base64url');
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
@@ -162,11 +144,11 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Run
 
   app.setErrorHandler((error: Error, request, reply) => {
     const classified = hostHttpRefusal(error, maxBodyBytes);
-    if (classified.code === 'internal') logger.error({ err: error, method: request.method, path: pathOf(request.url) }, 'browser host request failed');
+    if (classified.code === 'internal') logger.error({ err: error, method: request.method, path: requestPath(request.url) }, 'browser host request failed');
     sendError(reply, classified.code, classified.message, classified.status);
   });
   app.setNotFoundHandler((request, reply) => {
-    sendError(reply, 'not-found', `no such address: ${request.method} ${pathOf(request.url).slice(0, 200)}`);
+    sendError(reply, 'not-found', `no such address: ${request.method} ${requestPath(request.url).slice(0, 200)}`);
   });
 
   app.addHook('onRequest', async (request, reply) => {
@@ -230,7 +212,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Run
   });
 
   const serveRendererFile = (request: FastifyRequest<{ Params: { '*': string } }>, reply: FastifyReply) => {
-    const path = pathOf(request.url);
+    const path = requestPath(request.url);
     if (path.startsWith('/api/')) return sendError(reply, 'not-found', `no API endpoint ${path.slice(0, 200)}`);
     if (request.method !== 'GET' && request.method !== 'HEAD') return sendError(reply.header('allow', 'GET, HEAD'), 'invalid-argument', 'the user interface is read with GET', 405);
     // The router has already percent-decoded the wildcard (a bad escape never gets here).
@@ -259,7 +241,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Run
   app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const offered = String(request.headers['sec-websocket-protocol'] ?? '').split(',').map((part) => part.trim());
     const tokenOffer = offered.find((part) => part.startsWith(browserApi.tokenProtocolPrefix))?.slice(browserApi.tokenProtocolPrefix.length) ?? '';
-    if (pathOf(request.url) !== browserApi.eventsPath || !hostAllowed(request.headers) || !originAllowed(request.headers) || !sameSecret(tokenOffer, token)) {
+    if (requestPath(request.url) !== browserApi.eventsPath || !hostAllowed(request.headers) || !originAllowed(request.headers) || !sameSecret(tokenOffer, token)) {
       socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
       return;
     }
