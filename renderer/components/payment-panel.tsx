@@ -1,12 +1,8 @@
-import QRCode from 'qrcode';
-import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { PaymentView, TerminalApi } from '../../main/contract/contract.js';
 import { formatMoney } from '../../kernel/money.js';
 import type { EventHub } from '../api/event-hub.js';
-import { isPaidLikeState } from '../../main/domain/payment-states.js';
-import { usePayment } from '../api/use-payment.js';
-import { describeError } from '../i18n/describe-error.js';
+import { usePaymentPresentation } from '../api/use-payment-presentation.js';
 
 /**
  * A running wallet payment: the dynamic QR with its countdown (merchant-presented) or the state of
@@ -14,32 +10,8 @@ import { describeError } from '../i18n/describe-error.js';
  * it at the provider; the panel reports whatever the provider then says (it may still be paid).
  */
 export function PaymentPanel({ api, hub, initial, onDone }: { api: TerminalApi; hub: EventHub; initial: PaymentView; onDone: (view: PaymentView) => void }) {
-  const { t, i18n } = useTranslation();
-  const view = usePayment(api, hub, initial) ?? initial;
-  const [qrImage, setQrImage] = useState<string | undefined>();
-  const [nowMs, setNowMs] = useState(() => Date.now());
-  const [cancelling, setCancelling] = useState(false);
-  const [error, setError] = useState<string | undefined>();
-
-  useEffect(() => {
-    if (!view.qrContent) return;
-    void QRCode.toDataURL(view.qrContent, { errorCorrectionLevel: 'M', margin: 2, width: 320 }).then(setQrImage);
-  }, [view.qrContent]);
-
-  useEffect(() => {
-    if (view.isFinal) return;
-    const timer = window.setInterval(() => setNowMs(Date.now()), 500);
-    return () => window.clearInterval(timer);
-  }, [view.isFinal]);
-
-  const secondsLeft = view.expiresAtMs === null ? undefined : Math.max(0, Math.ceil((view.expiresAtMs - nowMs) / 1000));
-  const paid = isPaidLikeState(view.state);
-  const cancel = async () => {
-    setCancelling(true);
-    const answer = await api['payment.cancel']({ paymentIntentId: view.paymentIntentId });
-    if (!answer.ok) setError(describeError(t, i18n.language, answer.error));
-    setCancelling(false);
-  };
+  const { t } = useTranslation();
+  const { view, qrImage, secondsLeft, paid, cancelling, error, cancel } = usePaymentPresentation(api, hub, initial, 320);
 
   return (
     <div className={`payment-panel payment-panel--${paid ? 'paid' : view.isFinal ? 'ended' : 'running'}`} data-testid="payment-panel" data-state={view.state}>

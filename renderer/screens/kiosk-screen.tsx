@@ -1,11 +1,9 @@
-import QRCode from 'qrcode';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CatalogView, PaymentView, TerminalApi, VendView } from '../../main/contract/contract.js';
 import { formatMoney } from '../../kernel/money.js';
 import type { EventHub } from '../api/event-hub.js';
-import { isPaidLikeState } from '../../main/domain/payment-states.js';
-import { usePayment } from '../api/use-payment.js';
+import { usePaymentPresentation } from '../api/use-payment-presentation.js';
 import { useVend } from '../api/use-vend.js';
 import { describeError } from '../i18n/describe-error.js';
 import { localized, type UiLocale } from '../i18n/i18n.js';
@@ -183,31 +181,8 @@ function ProductPicture({ product, name }: { product: CatalogProduct | undefined
 
 /** The kiosk's payment step: the product, its price and a QR large enough to scan from a step back. */
 function KioskPayment({ api, hub, initial, product, productName, onDone }: { api: TerminalApi; hub: EventHub; initial: PaymentView; product: CatalogProduct | undefined; productName: string; onDone: () => void }) {
-  const { t, i18n } = useTranslation();
-  const view = usePayment(api, hub, initial) ?? initial;
-  const [qrImage, setQrImage] = useState<string | undefined>();
-  const [nowMs, setNowMs] = useState(() => Date.now());
-  const [cancelling, setCancelling] = useState(false);
-  const [error, setError] = useState<string | undefined>();
-  const paid = isPaidLikeState(view.state);
-
-  useEffect(() => {
-    if (!view.qrContent) return;
-    void QRCode.toDataURL(view.qrContent, { errorCorrectionLevel: 'M', margin: 2, width: 720 }).then(setQrImage);
-  }, [view.qrContent]);
-  useEffect(() => {
-    if (view.isFinal) return;
-    const timer = window.setInterval(() => setNowMs(Date.now()), 500);
-    return () => window.clearInterval(timer);
-  }, [view.isFinal]);
-
-  const secondsLeft = view.expiresAtMs === null ? undefined : Math.max(0, Math.ceil((view.expiresAtMs - nowMs) / 1000));
-  const cancel = async () => {
-    setCancelling(true);
-    const answer = await api['payment.cancel']({ paymentIntentId: view.paymentIntentId });
-    if (!answer.ok) setError(describeError(t, i18n.language, answer.error));
-    setCancelling(false);
-  };
+  const { t } = useTranslation();
+  const { view, qrImage, secondsLeft, paid, cancelling, error, cancel } = usePaymentPresentation(api, hub, initial, 720);
 
   return (
     <div className={`kiosk-payment kiosk-payment--${paid ? 'paid' : view.isFinal ? 'ended' : 'running'}`} data-testid="payment-panel" data-state={view.state}>
