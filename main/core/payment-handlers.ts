@@ -75,8 +75,9 @@ export function createPaymentHandlers(deps: PaymentHandlerDeps): PaymentCommandH
     try {
       return { orderId, ...(await sell(orderId)) };
     } catch (error) {
-      // A copy of this request recorded the order first (primary key on the order id).
-      const raced = replay();
+      // Only a refused insert of the order (its primary key) means a racing copy recorded it first;
+      // any other failure (backend unreachable after the order was journaled…) is this sale's own.
+      const raced = isPrimaryKeyViolation(error) ? replay() : undefined;
       if (raced) return raced;
       throw error;
     }
@@ -127,4 +128,10 @@ export function createPaymentHandlers(deps: PaymentHandlerDeps): PaymentCommandH
         return deps.sync.syncNow();
       }),
   };
+}
+
+/** better-sqlite3 reports a refused insert with `code` `SQLITE_CONSTRAINT_PRIMARYKEY` (or `…_UNIQUE`). */
+function isPrimaryKeyViolation(error: unknown): boolean {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
+  return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }

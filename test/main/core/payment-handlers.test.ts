@@ -183,6 +183,13 @@ describe('idempotent sales (idempotencyKey)', () => {
     expect(s.fixture.journal.countOrders()).toBe(1);
   });
 
+  it('still answers unavailable when the backend cannot be reached (the journaled order is this sale, not a replay)', async () => {
+    const s = setup();
+    s.backend.fail('createMerchantPayment', 'unreachable', { times: 1 });
+    const first = await s.call('sale.startPayment', { amountMinor: 300, method: 'qr', idempotencyKey: randomUUID() });
+    expect(first.ok ? 'ok' : first.error.code).toBe('unavailable');
+  });
+
   it('refuses the same key for another amount or method, and a malformed key, recording nothing', async () => {
     const s = setup();
     const sessionId = await s.login();
