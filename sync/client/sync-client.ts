@@ -86,7 +86,8 @@ export interface SyncClientOptions {
   /**
    * How long after a `notify` the client waits before uploading, so the rows of several sales
    * go up in one batch: each upload costs a signed round trip and three fsyncs (the backend's
-   * nonce and ingest, the journal's settle), which per sale halved a counter's throughput.
+   * nonce and ingest, the journal's settle), which, paid per sale, cost the terminal more CPU
+   * than recording the sale (soak profile, docs/benchmarks.md).
    */
   readonly notifyDelayMs: number;
   /** Minimum time between distribution pulls. */
