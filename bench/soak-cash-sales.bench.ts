@@ -233,8 +233,9 @@ try {
   const rssGrowth = growth(withDevices.samples, (sample) => sample.rssBytes);
   const heapGrowth = growth(withDevices.samples, (sample) => sample.heapUsedBytes);
   const baseRssGrowth = growth(noDevices.samples, (sample) => sample.rssBytes);
+  // At most ~10 samples in the table: every k-th one.
   const trace = (samples: readonly MemorySample[]) =>
-    samples.map((sample) => `${sample.afterSales / 1000}k: ${megabytes(sample.rssBytes).toFixed(0)}/${megabytes(sample.heapUsedBytes).toFixed(0)}/${megabytes(sample.externalBytes).toFixed(0)}`).join(', ');
+    samples.filter((_sample, index) => (index + 1) % Math.max(1, Math.floor(samples.length / 10)) === 0).map((sample) => `${sample.afterSales / 1000}k: ${megabytes(sample.rssBytes).toFixed(0)}/${megabytes(sample.heapUsedBytes).toFixed(0)}/${megabytes(sample.externalBytes).toFixed(0)}`).join(', ');
   reportRow({
     id: 'soak-memory',
     measure: `Soak memory after warm-up (first ${formatCount(warmUpSales)} of ${formatCount(salesCount)} sales), scaled to 100,000 sales, default devices`,
