@@ -16,30 +16,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Journal, type OrderToRecord } from '../sync/store/journal.js';
+import { Journal } from '../sync/store/journal.js';
+import { benchCashSale } from './support/bench-cash-sale.js';
 import { alternate, formatCount, reportRow } from './support/bench-report.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-journal-'));
 const cleanups: (() => void)[] = [() => rmSync(dir, { recursive: true, force: true })];
-
-function sale(): { order: OrderToRecord; paymentId: string } {
-  const id = randomUUID();
-  return {
-    paymentId: randomUUID(),
-    order: {
-      id,
-      terminalId: 'T-BENCH',
-      mode: 'counter',
-      userId: 'cashier',
-      lines: [
-        { productId: 'noodles', name: { 'zh-CN': '牛肉面', en: 'Beef noodles' }, quantity: 1, modifiers: [], unitPriceMinor: 2800, lineTotalMinor: 2800 },
-        { productId: 'cola', name: { 'zh-CN': '可乐', en: 'Cola' }, quantity: 2, modifiers: [], unitPriceMinor: 450, lineTotalMinor: 900 },
-      ],
-      totalMinor: 3700,
-      currency: 'CNY',
-    },
-  };
-}
 
 function openJournal(name: string, synchronous: 'FULL' | 'OFF'): Journal {
   const journal = Journal.open(join(dir, name));
@@ -64,7 +46,7 @@ function openRaw(name: string, synchronous: 'FULL' | 'OFF'): Database.Database {
 }
 
 /** The rows a cash sale writes, with raw prepared statements in one transaction (no journal code). */
-function openSameRows(name: string, synchronous: 'FULL' | 'OFF'): (input: ReturnType<typeof sale>) => void {
+function openSameRows(name: string, synchronous: 'FULL' | 'OFF'): (input: ReturnType<typeof benchCashSale>) => void {
   const file = join(dir, name);
   Journal.open(file).close(); // same schema and indexes
   const db = new Database(file);
@@ -77,16 +59,16 @@ function openSameRows(name: string, synchronous: 'FULL' | 'OFF'): (input: Return
   const intent = db.prepare('INSERT INTO intents (id, kind, order_id, parent_intent_id, method, amount_minor, currency, state, is_final, detail_json, created_at_ms, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
   const event = db.prepare('INSERT INTO intent_events (intent_id, from_state, to_state, detail_json, at_ms) VALUES (?, NULL, ?, ?, ?)');
   const outbox = db.prepare('INSERT INTO outbox (entry_id, kind, payload_json, created_at_ms) VALUES (?, ?, ?, ?)');
-  const write = db.transaction((input: ReturnType<typeof sale>) => {
+  const write = db.transaction((input: ReturnType<typeof benchCashSale>) => {
     const at = Date.now();
     const { value } = counter.get() as { value: number };
     const receiptNumber = `T-BENCH-${String(value).padStart(6, '0')}`;
     order.run(input.order.id, receiptNumber, 'T-BENCH', 'counter', 'cashier', 'CNY', input.order.totalMinor, at);
     input.order.lines.forEach((entry, index) => line.run(input.order.id, index + 1, entry.productId, JSON.stringify(entry.name), entry.quantity, entry.unitPriceMinor, entry.lineTotalMinor, '[]', null));
     outbox.run(randomUUID(), 'order.recorded', JSON.stringify({ ...input.order, receiptNumber, createdAtMs: at }), at);
-    intent.run(input.paymentId, 'payment', input.order.id, null, 'cash', input.order.totalMinor, 'CNY', 'paid', 1, '{"tenderedMinor":3700,"changeMinor":0}', at, at);
-    event.run(input.paymentId, 'paid', '{"tenderedMinor":3700,"changeMinor":0}', at);
-    outbox.run(randomUUID(), 'intent.created', JSON.stringify({ id: input.paymentId, kind: 'payment', orderId: input.order.id, method: 'cash', amountMinor: 3700, state: 'paid', isFinal: true }), at);
+    intent.run(input.payment.id, 'payment', input.order.id, null, 'cash', input.order.totalMinor, 'CNY', 'paid', 1, '{"tenderedMinor":3700,"changeMinor":0}', at, at);
+    event.run(input.payment.id, 'paid', '{"tenderedMinor":3700,"changeMinor":0}', at);
+    outbox.run(randomUUID(), 'intent.created', JSON.stringify({ id: input.payment.id, kind: 'payment', orderId: input.order.id, method: 'cash', amountMinor: 3700, state: 'paid', isFinal: true }), at);
   });
   return (input) => write.immediate(input);
 }
@@ -103,14 +85,14 @@ function compare(synchronous: 'FULL' | 'OFF', rounds: number, perRound: number) 
   const sameRows = openSameRows(`same-rows-${synchronous}.sqlite`, synchronous);
   const insert = raw.prepare('INSERT INTO rows (id, body, at_ms) VALUES (?, ?, ?)');
   const rawRow = raw.transaction(() => insert.run(randomUUID(), '{"kind":"sale","totalMinor":3700}', Date.now()));
-  const inputs = Array.from({ length: rounds * perRound * 2 + 200 }, sale);
+  const inputs = Array.from({ length: rounds * perRound * 2 + 200 }, benchCashSale);
   let next = 0;
   const oursTask = () => {
-    const input = inputs[next++] ?? sale();
-    journal.recordOrder(input.order, [{ id: input.paymentId, kind: 'payment', orderId: input.order.id, method: 'cash', amountMinor: input.order.totalMinor, state: 'paid', isFinal: true, detail: { tenderedMinor: 3700, changeMinor: 0 } }]);
+    const input = inputs[next++] ?? benchCashSale();
+    journal.recordOrder(input.order, [input.payment]);
   };
   const rawTask = () => rawRow.immediate();
-  const sameRowsTask = () => sameRows(inputs[next++] ?? sale());
+  const sameRowsTask = () => sameRows(inputs[next++] ?? benchCashSale());
   // Warm-up: JIT, page cache, WAL file growth.
   timed(100, oursTask);
   timed(100, rawTask);

@@ -12,7 +12,6 @@
  * `BENCH_SYNC_ENTRIES` (default 10,000) sets the queued entries, split over 4 rounds.
  * Run: `node bin/run-ts.js bench/sync-drain.bench.ts` (or `npm run bench -- sync-drain`).
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +26,7 @@ import { enrollResponseSchema } from '../sync/protocol/backend-api.js';
 import { Journal, type OutboxEntry } from '../sync/store/journal.js';
 import { formatCount, reportRow } from './support/bench-report.js';
 import { postRawBatch, startRawBatchServer } from './support/raw-batch-server.js';
+import { benchCashSale } from './support/bench-cash-sale.js';
 
 const totalEntries = Number(process.env.BENCH_SYNC_ENTRIES ?? 10_000);
 const rounds = 4;
@@ -43,22 +43,8 @@ function queuedJournal(name: string, sales: number): Journal {
   for (let offset = 0; offset < sales; offset += 500) {
     journal.atomically(() => {
       for (let index = offset; index < Math.min(sales, offset + 500); index += 1) {
-        const orderId = randomUUID();
-        journal.recordOrder(
-          {
-            id: orderId,
-            terminalId: 'T-BENCH',
-            mode: 'counter',
-            userId: 'cashier',
-            lines: [
-              { productId: 'noodles', name: { 'zh-CN': '牛肉面', en: 'Beef noodles' }, quantity: 1, modifiers: [], unitPriceMinor: 2800, lineTotalMinor: 2800 },
-              { productId: 'cola', name: { 'zh-CN': '可乐', en: 'Cola' }, quantity: 2, modifiers: [], unitPriceMinor: 450, lineTotalMinor: 900 },
-            ],
-            totalMinor: 3700,
-            currency: 'CNY',
-          },
-          [{ id: randomUUID(), kind: 'payment', orderId, method: 'cash', amountMinor: 3700, state: 'paid', isFinal: true, detail: { tenderedMinor: 3700, changeMinor: 0 } }],
-        );
+        const { order, payment } = benchCashSale();
+        journal.recordOrder(order, [payment]);
       }
     });
   }
