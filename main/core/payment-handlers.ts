@@ -14,7 +14,7 @@ import { formatMinorAsDecimal } from '../../kernel/money.js';
 import type { PricedOrder } from '../domain/order.js';
 import type { TerminalMode } from '../domain/roles.js';
 import { PaymentServiceError, type PaymentService, type StartedPayment } from '../payments/payment-service.js';
-import type { Journal } from '../../sync/store/journal.js';
+import { OrderExistsError, type Journal } from '../../sync/store/journal.js';
 import { CommandError, translatingErrors } from './command-error.js';
 import { judgeReplay, orderIdForIdempotencyKey, type RecordedSale } from './idempotent-sale.js';
 
@@ -77,7 +77,7 @@ export function createPaymentHandlers(deps: PaymentHandlerDeps): PaymentCommandH
     } catch (error) {
       // Only a refused insert of the order (its primary key) means a racing copy recorded it first;
       // any other failure (backend unreachable after the order was journaled…) is this sale's own.
-      const raced = isPrimaryKeyViolation(error) ? replay() : undefined;
+      const raced = error instanceof OrderExistsError ? replay() : undefined;
       if (raced) return raced;
       throw error;
     }
@@ -128,10 +128,4 @@ export function createPaymentHandlers(deps: PaymentHandlerDeps): PaymentCommandH
         return deps.sync.syncNow();
       }),
   };
-}
-
-/** better-sqlite3 reports a refused insert with `code` `SQLITE_CONSTRAINT_PRIMARYKEY` (or `…_UNIQUE`). */
-function isPrimaryKeyViolation(error: unknown): boolean {
-  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
-  return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }

@@ -35,6 +35,14 @@ export class JournalConflictError extends Error {
   override readonly name = 'JournalConflictError';
 }
 
+/** An order with this id is already recorded (`recordOrder` and friends write nothing then). */
+export class OrderExistsError extends Error {
+  override readonly name = 'OrderExistsError';
+  constructor(readonly orderId: string) {
+    super(`order ${orderId} is already recorded`);
+  }
+}
+
 /** An offline code id that was already spent on this terminal (`Journal.recordOfflineCodeOrder`). */
 export class OfflineCodeSpentError extends Error {
   override readonly name = 'OfflineCodeSpentError';
@@ -313,8 +321,14 @@ export class Journal {
 
   private insertOrder(order: OrderToRecord, atMs: number): string {
     const receiptNumber = `${order.terminalId}-${String(this.nextCounter('receipt')).padStart(6, '0')}`;
-    this.statement('INSERT INTO orders (id, receipt_number, terminal_id, mode, user_id, currency, total_minor, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(order.id, receiptNumber, order.terminalId, order.mode, order.userId, order.currency, order.totalMinor, atMs);
+    try {
+      this.statement('INSERT INTO orders (id, receipt_number, terminal_id, mode, user_id, currency, total_minor, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(order.id, receiptNumber, order.terminalId, order.mode, order.userId, order.currency, order.totalMinor, atMs);
+    } catch (error) {
+      // The order id is the primary key: a second order with the same id is refused, nothing written.
+      if (error instanceof Database.SqliteError && error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new OrderExistsError(order.id);
+      throw error;
+    }
     const insertLine = this.statement(
       'INSERT INTO order_lines (order_id, line_no, product_id, name_json, quantity, unit_price_minor, line_total_minor, modifiers_json, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );

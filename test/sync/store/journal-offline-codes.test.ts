@@ -1,4 +1,4 @@
-/** The permanent set of offline codes spent on this terminal (migration 6), on real SQLite files. */
+/** The journal's refusals on real SQLite files: spent offline codes (migration 6) and duplicate order ids. */
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { journalMigrations } from '../../../sync/store/journal-migrations.js';
-import { Journal, OfflineCodeSpentError, type NewIntent, type OrderToRecord } from '../../../sync/store/journal.js';
+import { Journal, OfflineCodeSpentError, OrderExistsError, type NewIntent, type OrderToRecord } from '../../../sync/store/journal.js';
 
 const opened: Journal[] = [];
 afterEach(() => {
@@ -59,5 +59,17 @@ describe('spent offline codes', () => {
     expect(journal.offlineCodeSpentBy('old-code')).toBe('p-1');
     const next = order();
     expect(() => journal.recordOfflineCodeOrder(next, payment(next.id, 'old-code'), { codeId: 'old-code', codeExpiresAtMs: null })).toThrow(OfflineCodeSpentError);
+  });
+});
+
+describe('order ids', () => {
+  it('refuses a second order with the same id with OrderExistsError and writes nothing', () => {
+    const journal = open(freshFile());
+    const first = order();
+    journal.recordOrder(first, [payment(first.id, 'code-a')]);
+    const outboxBefore = journal.outboxStats().depth;
+    expect(() => journal.recordOrder({ ...first, totalMinor: 900 }, [payment(first.id, 'code-b')])).toThrow(OrderExistsError);
+    expect(journal.countOrders()).toBe(1);
+    expect(journal.outboxStats().depth).toBe(outboxBefore);
   });
 });
